@@ -1,0 +1,1 @@
+"""repapp: official online representatives on forums, driven by playbooks."""
