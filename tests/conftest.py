@@ -1,0 +1,1 @@
+"""Shared fixtures: the app, its database, users of every role, and the live-forum harness."""
