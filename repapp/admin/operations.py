@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,7 @@ MIN_PASSWORD_LENGTH = 10
 class AccountError(ValueError):
     """A user or client change that breaks a rule; the message is shown as it is."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: object) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
@@ -31,16 +32,16 @@ def _clients_by_slug(dbs: Session, slugs: Iterable[str]) -> list[Client]:
     found = dbs.scalars(select(Client).where(Client.slug.in_(slugs))).all() if slugs else []
     missing = set(slugs) - {c.slug for c in found}
     if missing:
-        raise AccountError("clients", f"unknown client: {', '.join(sorted(missing))}")
+        raise AccountError("clients", _l("Unknown client: %(slugs)s", slugs=", ".join(sorted(missing))))
     return list(found)
 
 
 def _check_role_scope(role: Role, clients: list[Client]) -> None:
     """A client viewer has exactly one client; admins and PR specialists none."""
     if role == Role.CLIENT and len(clients) != 1:
-        raise AccountError("clients", "a client viewer must belong to exactly one client")
+        raise AccountError("clients", _l("A client viewer must belong to exactly one client."))
     if role in (Role.ADMIN, Role.PR) and clients:
-        raise AccountError("clients", "admins and PR specialists see every client; assign none")
+        raise AccountError("clients", _l("Admins and PR specialists see every client; assign none."))
 
 
 def create_user(
@@ -57,9 +58,9 @@ def create_user(
     """Create a user with a role and, for reps and client viewers, their clients."""
     email = email.strip().lower()
     if dbs.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise AccountError("email", "a user with this e-mail already exists")
+        raise AccountError("email", _l("A user with this e-mail already exists."))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError("password", _l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     clients = _clients_by_slug(dbs, client_slugs)
     _check_role_scope(role, clients)
     user = User(email=email, name=name, role=role, locale=locale)
@@ -97,7 +98,7 @@ def update_user(
     _assign_clients(user, role, clients)
     if password:
         if len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+            raise AccountError("password", _l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
         user.set_password(password)
         revoke_all_sessions(dbs, user.id)
     dbs.flush()
@@ -115,7 +116,7 @@ def _user_clients(user: User) -> list[Client]:
 def set_user_enabled(dbs: Session, user: User, enabled: bool, *, actor: User | None = None) -> None:
     """Enable or disable a user; disabling ends every session at once."""
     if actor is not None and actor.id == user.id and not enabled:
-        raise AccountError("user", "you cannot disable yourself")
+        raise AccountError("user", _l("You cannot disable yourself."))
     user.is_enabled = enabled
     if not enabled:
         revoke_all_sessions(dbs, user.id)
@@ -137,10 +138,10 @@ def save_client(
 ) -> Client:
     """Create a client (client is None) or update one."""
     if not SLUG_RE.match(slug):
-        raise AccountError("slug", "use 2–63 lowercase Latin letters, digits and hyphens")
+        raise AccountError("slug", _l("Use 2–63 lowercase Latin letters, digits and hyphens."))
     clash = dbs.scalar(select(Client).where(Client.slug == slug))
     if clash is not None and clash is not client:
-        raise AccountError("slug", "another client already uses this slug")
+        raise AccountError("slug", _l("Another client already uses this slug."))
     created = client is None
     client = client or Client(slug=slug, name=name)
     client.slug, client.name, client.display_name = slug, name, display_name
