@@ -94,9 +94,16 @@ def test_session_cookie_flags(client, world):
 
 
 def test_language_switch_is_saved_per_user(app, world, login_as):
-    """A user who picks English keeps it; Russian is the default for new users."""
+    """A user's language choice sticks across sessions; an unknown language is refused."""
     rep = login_as("rep_a")
-    assert "Выйти".encode() in rep.get("/").data
-    web.post_form(rep, "/settings/language", {"locale": "en", "next": "/"}, token_from="/")
     assert b"Log out" in rep.get("/").data
+    web.post_form(rep, "/settings/language", {"locale": "ru", "next": "/"}, token_from="/")
+    assert "Выйти".encode() in rep.get("/").data
+    assert "Выйти".encode() in login_as("rep_a").get("/").data
     assert web.post_form(rep, "/settings/language", {"locale": "xx"}, token_from="/").status_code == 400
+
+
+def test_anonymous_pages_follow_the_browser_language(client):
+    """Before login the browser's Accept-Language picks Russian or English."""
+    assert "Войти".encode() in client.get("/auth/login", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).data
+    assert b"Log in" in client.get("/auth/login", headers={"Accept-Language": "en-GB"}).data

@@ -38,7 +38,8 @@ def build_world(dbs: Session) -> World:
         # Acted upon by routes that name a user, so the actors above keep working.
         ("subject_a", Role.REP, ("client-a",)),
     ):
+        # English pages, so assertions read plainly; the Russian UI has its own tests.
         world.users[name] = create_user(dbs, email=f"{name}@test.repapp", password=PASSWORD, role=role,
-                                        client_slugs=slugs)
+                                        client_slugs=slugs, locale="en")
     dbs.commit()
     return world
