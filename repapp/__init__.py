@@ -5,11 +5,29 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from importlib import import_module
 from typing import Any
 
 from flask import Flask
 
 from .config import PROJECT_ROOT, check_secrets, default_settings, ensure_instance_config, settings_from_environ
+
+
+# Each module's init_app(app) is called in this order; the factory reads as this list.
+SUBSYSTEMS = (
+    "repapp.database",
+    "repapp.security",
+    "repapp.i18n",
+    "repapp.templating",
+    "repapp.errors",
+    "repapp.auth",
+    "repapp.access",
+    "repapp.dashboard",
+    "repapp.admin",
+    "repapp.commands",
+    "repapp.worker",
+    "repapp.playbooks.cli",
+)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
@@ -25,38 +43,12 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     if not testing:
         ensure_instance_config(app.instance_path)
     app.config.from_pyfile("config.py", silent=True)
-    environ = {k: v for k, v in os.environ.items() if k != "REPAPP_INSTANCE_PATH"}
-    app.config.update(settings_from_environ(environ))
+    app.config.update(settings_from_environ(os.environ))
     if test_config:
         app.config.update(test_config)
     check_secrets(app.config)
     logging.getLogger("repapp").setLevel(app.config["LOG_LEVEL"])
 
-    from . import access, admin, auth, commands, dashboard, database, errors, i18n, security, templating
-
-    database.init_app(app)
-    security.init_app(app)
-    i18n.init_app(app)
-    templating.init_app(app)
-    errors.init_app(app)
-    auth.init_app(app)
-    access.init_app(app)
-    dashboard.init_app(app)
-    admin.init_app(app)
-    commands.init_app(app)
-    _init_optional_subsystems(app)
+    for name in SUBSYSTEMS:
+        import_module(name).init_app(app)
     return app
-
-
-def _init_optional_subsystems(app: Flask) -> None:
-    """Wire the subsystems whose packages provide an init_app (scraping, playbooks, …)."""
-    from importlib import import_module
-
-    for name in ("repapp.scraping.cli", "repapp.playbooks.cli"):
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.init_app(app)

@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 
 def _definition_data(definition: Any) -> dict[str, Any]:
     """Return a forum definition as JSON-compatible data."""
-    return definition.model_dump(mode="json")
+    data = definition.as_dict()
+    data.pop("source", None)  # a machine-specific path; not part of what the forum is
+    return data
 
 
 def sync_forums(dbs: Session, folder: str | Path) -> list[str]:

@@ -117,6 +117,15 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
 }
 
 
+# REPAPP_* variables read by the scripts and test harnesses, not by the app itself.
+NON_APP_VARIABLES = {
+    "REPAPP_INSTANCE_PATH",  # read by create_app before configuration exists
+    "REPAPP_FLASKBB_PYTHON",  # the demo forum's interpreter
+    "REPAPP_NO_DEMO_FORUM",  # scripts/run: skip the demo forum
+    "REPAPP_TEST_DATABASE_URL",  # the test suite's database
+}
+
+
 def default_settings(instance_path: str) -> dict[str, Any]:
     """Return the built-in defaults, with the SQLite database inside the instance folder."""
     return {
@@ -152,7 +161,9 @@ def settings_from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
     for var, (key, parser) in ENV_SETTINGS.items():
         if var in environ:
             settings[key] = parser(var, environ[var])
-    unknown = sorted(v for v in environ if v.startswith("REPAPP_") and v not in ENV_SETTINGS)
+    unknown = sorted(
+        v for v in environ if v.startswith("REPAPP_") and v not in ENV_SETTINGS and v not in NON_APP_VARIABLES
+    )
     if unknown:
         raise ConfigError(f"{unknown[0]}: unknown setting (known: {', '.join(sorted(ENV_SETTINGS))})")
     return settings

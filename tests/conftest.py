@@ -12,6 +12,7 @@ from repapp import create_app
 from repapp.extensions import db
 from support.world import PASSWORD, World, build_world
 from support import web
+from support.pg_fixtures import postgres_server  # noqa: F401
 from support.flaskbb_fixtures import flaskbb_forum  # noqa: F401
 
 # Cheap scrypt parameters: tests log in hundreds of times; production keeps werkzeug's defaults.
