@@ -25,7 +25,10 @@ SUBSYSTEMS = (
     "repapp.dashboard",
     "repapp.admin",
     "repapp.commands",
+    "repapp.devforum.cli",
     "repapp.worker",
+    "repapp.forums.web",
+    "repapp.threads",
     "repapp.playbooks.cli",
 )
 

@@ -9,11 +9,13 @@ from flask import Flask, request
 from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from .i18n import SUPPORTED_LOCALES
 from .models import Role
 from .navigation import nav_items, role_label
 from .pagination import page_url
+from .scraping.sanitize import sanitize_html
 
 
 def _datetime(value: datetime | None, fmt: str = "medium") -> str:
@@ -24,6 +26,11 @@ def _datetime(value: datetime | None, fmt: str = "medium") -> str:
 def _number(value: Any) -> str:
     """Format a number in the user's locale, or a dash."""
     return format_decimal(value) if value is not None else "—"
+
+
+def _post_html(html: str | None) -> Markup:
+    """Sanitize stored post HTML again at display time; the only way scraped HTML becomes markup."""
+    return Markup(sanitize_html(html or "", ""))
 
 
 def _context() -> dict[str, Any]:
@@ -42,6 +49,7 @@ def init_app(app: Flask) -> None:
     """Register filters and the template context."""
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters["post_html"] = _post_html
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["role_label"] = role_label

@@ -77,6 +77,9 @@ class WatchedThread(db.Model):
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     interval_minutes: Mapped[int] = mapped_column(default=15)
+    # Edits and deletions on earlier pages only show on a read of every page, done this often.
+    full_read_hours: Mapped[int] = mapped_column(default=6)
+    last_full_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Claimed by a worker until this time: several workers never read the same thread at once.
     claimed_by: Mapped[str] = mapped_column(String(100), default="")
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

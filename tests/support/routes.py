@@ -15,6 +15,8 @@ from support.world import World
 ARG_FACTORIES: dict[str, Callable[[World], tuple[object, int | None]]] = {
     "client_slug": lambda w: (w.client_a.slug, w.client_a.id),
     "user_id": lambda w: (w.user("subject_a").id, w.client_a.id),
+    "thread_id": lambda w: (w.thread_a().id, w.client_a.id),
+    "forum_key": lambda w: (w.forum().key, None),
 }
 
 

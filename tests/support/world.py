@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from repapp.admin.operations import create_user, save_client
-from repapp.models import Client, Role, User
+from repapp.models import Client, Forum, Post, Role, User, WatchedThread
 
 PASSWORD = "correct-horse-battery"
 
@@ -21,6 +22,32 @@ class World:
     def user(self, name: str) -> User:
         """Return the user called `name` (admin, pr, rep_a, rep_b, client_a, client_b)."""
         return self.users[name]
+
+    def forum(self) -> Forum:
+        """Return (creating once) a forum both clients use."""
+        from repapp.extensions import db
+
+        forum = db.session.scalar(select(Forum).where(Forum.key == "world-forum"))
+        if forum is None:
+            forum = Forum(key="world-forum", name="World forum", base_url="http://127.0.0.1:9/", engine="flaskbb")
+            db.session.add(forum)
+            db.session.commit()
+        return forum
+
+    def thread_a(self) -> WatchedThread:
+        """Return (creating once) a watched thread of client A with one post."""
+        from repapp.extensions import db
+
+        thread = db.session.scalar(select(WatchedThread).where(WatchedThread.client_id == self.client_a.id))
+        if thread is None:
+            thread = WatchedThread(client_id=self.client_a.id, forum_id=self.forum().id,
+                                   url="http://127.0.0.1:9/topic/1", title="Thread of A")
+            db.session.add(thread)
+            db.session.flush()
+            db.session.add(Post(thread_id=thread.id, client_id=self.client_a.id, external_id="1", author="user",
+                                text="Question?", html="<p>Question?</p>"))
+            db.session.commit()
+        return thread
 
 
 def build_world(dbs: Session) -> World:

@@ -1,0 +1,143 @@
+"""Reading one watched thread incrementally: from its last known page onwards, conditionally."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..forums.definitions import ForumDefinition
+from ..models import ForumAccount, WatchedThread, utcnow
+from .engines import get_engine
+from .errors import LayoutChanged
+from .fetch import Fetcher
+from .fetch_errors import FetchError
+from .items import ParseContext, ThreadItem
+from .pipeline import PageChanges, alert_own_post_changes, mark_missing_after_full_read, snapshot, store_page
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReadResult:
+    """What one read of a thread did."""
+
+    requests: int = 0
+    pages_parsed: int = 0
+    not_modified: bool = False
+    changes: PageChanges = field(default_factory=PageChanges)
+    thread_item: ThreadItem | None = None
+
+
+def own_usernames(dbs: Session, thread: WatchedThread) -> frozenset[str]:
+    """Return the (case-folded) usernames of the client's account on the thread's forum."""
+    names = dbs.scalars(
+        select(ForumAccount.username).where(
+            ForumAccount.client_id == thread.client_id, ForumAccount.forum_id == thread.forum_id
+        )
+    )
+    return frozenset(n.casefold() for n in names)
+
+
+def read_thread(
+    dbs: Session,
+    thread: WatchedThread,
+    definition: ForumDefinition,
+    fetcher: Fetcher,
+    *,
+    full: bool = False,
+    now: datetime | None = None,
+    session=None,
+) -> ReadResult:
+    """Read a thread from its last known page (or all pages when `full`) and store what changed.
+
+    Raises FetchError or ParseError (LayoutChanged among them) for the caller to record.
+    """
+    engine = get_engine(definition.engine, definition.engine_options)
+    full = full or full_read_due(thread, now or utcnow())
+    result = ReadResult()
+    own = own_usernames(dbs, thread)
+    page_number = 1 if full or not thread.last_page_read else thread.last_page_read
+    seen_ids: set[str] = set()
+    while True:
+        url = engine.page_url(thread.url, page_number)
+        # Only the page we read last time has validators worth sending.
+        conditional = not full and page_number == thread.last_page_read
+        fetched = fetcher.get(
+            url,
+            etag=(thread.etag or None) if conditional else None,
+            last_modified=(thread.last_modified or None) if conditional else None,
+            session=session,
+        )
+        result.requests += 1
+        if fetched.not_modified:
+            result.not_modified = True
+            break
+        fetched_at = now or utcnow()
+        ctx = ParseContext(
+            url=fetched.final_url, fetched_at=fetched_at, timezone=definition.tzinfo,
+            date_locale=definition.date_locale,
+            options={**definition.engine_options, "encoding": definition.encoding} if definition.encoding
+            else dict(definition.engine_options),
+        )
+        page = engine.parse_thread(fetched.body, ctx)
+        if not page.posts:
+            raise LayoutChanged(fetched.final_url, "no posts found on a thread page")
+        result.pages_parsed += 1
+        result.thread_item = page.thread
+        seen_ids.update(p.external_id for p in page.posts)
+        result.changes.extend(store_page(dbs, thread, page, own_usernames=own, seen_at=fetched_at))
+        thread.title = page.thread.title or thread.title
+        thread.page_count = page.thread.page_count
+        thread.last_page_read = page_number
+        thread.etag, thread.last_modified = fetched.etag or "", fetched.last_modified or ""
+        if page_number >= page.thread.page_count:
+            break
+        page_number += 1
+    if full and result.pages_parsed:
+        result.changes.deleted += mark_missing_after_full_read(dbs, thread, seen_ids, now or utcnow())
+        thread.last_full_read_at = now or utcnow()
+    if result.thread_item is not None:
+        snapshot(dbs, thread, result.thread_item, now or utcnow())
+    alert_own_post_changes(dbs, thread, result.changes)
+    dbs.flush()
+    return result
+
+
+def full_read_due(thread: WatchedThread, now: datetime) -> bool:
+    """Return whether the thread's periodic read of every page is due."""
+    if thread.last_full_read_at is None:
+        return True
+    return now - thread.last_full_read_at >= timedelta(hours=thread.full_read_hours)
+
+
+def record_success(thread: WatchedThread, now: datetime) -> None:
+    """Note a good read on the thread and its forum, and plan the next one."""
+    thread.last_success_at = now
+    thread.last_error = ""
+    thread.next_run_at = now + timedelta(minutes=thread.interval_minutes)
+    forum = thread.forum
+    forum.last_success_at = now
+    if forum.layout_broken_at is not None:
+        log.info("forum %s reads again after a broken layout", forum.key)
+        forum.layout_broken_at, forum.layout_broken_url, forum.layout_broken_reason = None, "", ""
+
+
+def record_failure(thread: WatchedThread, error: Exception, now: datetime) -> None:
+    """Note a failed read where people will see it; a changed layout marks the forum broken."""
+    message = str(error) or type(error).__name__
+    thread.last_error = message[:2000]
+    thread.last_error_at = now
+    retry_in = min(thread.interval_minutes, 5) if isinstance(error, FetchError) else thread.interval_minutes
+    retry_after = getattr(error, "retry_after", None)
+    delay = timedelta(seconds=retry_after) if retry_after else timedelta(minutes=retry_in)
+    thread.next_run_at = now + delay
+    forum = thread.forum
+    forum.last_error, forum.last_error_at = message[:2000], now
+    if isinstance(error, LayoutChanged):
+        forum.layout_broken_at = now
+        forum.layout_broken_url = getattr(error, "url", "") or thread.url
+        forum.layout_broken_reason = message[:2000]
