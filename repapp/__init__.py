@@ -25,6 +25,7 @@ SUBSYSTEMS = (
     "repapp.dashboard",
     "repapp.admin",
     "repapp.commands",
+    "repapp.backup",
     "repapp.devforum.cli",
     "repapp.worker",
     "repapp.forums.web",

@@ -17,6 +17,7 @@ from .models import Role
 def init_command() -> None:
     """Create or upgrade the database and load forums/ and playbooks/ (safe to run again)."""
     upgrade()
+    refuse_wrong_keys()
     from .bootstrap import load_definitions
 
     summary = load_definitions(db.session, current_app.config["FORUMS_DIR"], current_app.config["PLAYBOOKS_DIR"])
@@ -68,6 +69,44 @@ def demo_command(quiet: bool) -> None:
             click.echo(f"  {user.role.value:7} {user.email}")
 
 
+@click.group("keys")
+def keys_group() -> None:
+    """Manage the encryption keys of forum passwords."""
+
+
+@keys_group.command("generate")
+def keys_generate_command() -> None:
+    """Print a new Fernet key (put it first in ENCRYPTION_KEYS, keep the old one after it)."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode())
+
+
+@keys_group.command("rotate")
+@with_appcontext
+def keys_rotate_command() -> None:
+    """Re-encrypt every stored secret under the first key; afterwards the older keys can be dropped."""
+    from .crypto import WrongEncryptionKey, rotate
+
+    try:
+        count = rotate(db.session, current_app.config["ENCRYPTION_KEYS"])
+    except WrongEncryptionKey as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Re-encrypted {count} secrets under the first key. Older keys may now be removed.")
+
+
+def refuse_wrong_keys() -> None:
+    """Stop before serving or working when the keys cannot read the database's secrets."""
+    from .crypto import WrongEncryptionKey, check_keys_at_start_up
+
+    try:
+        check_keys_at_start_up(current_app._get_current_object())
+    except WrongEncryptionKey as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -77,6 +116,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
     """Serve the web app with waitress (a production-grade WSGI server)."""
     from waitress import serve
 
+    refuse_wrong_keys()
     app = current_app._get_current_object()
     click.echo(f"repapp is running at http://{host}:{port}/")
     serve(app, host=host, port=port, threads=threads, ident="repapp")
@@ -84,5 +124,5 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the project commands."""
-    for command in (init_command, users_group, demo_command, serve_command):
+    for command in (init_command, users_group, demo_command, serve_command, keys_group):
         app.cli.add_command(command)

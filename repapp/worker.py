@@ -74,6 +74,9 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 @with_appcontext
 def worker_command(once: bool) -> None:
     """Run the scheduled jobs (scraping, posting, reminders) until stopped."""
+    from .commands import refuse_wrong_keys
+
+    refuse_wrong_keys()
     app = current_app._get_current_object()
     if once:
         for schedule in SCHEDULES:
