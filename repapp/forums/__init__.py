@@ -1,0 +1,1 @@
+"""Forum definitions: how each forum site is read, loaded from the files in forums/."""
