@@ -16,7 +16,8 @@ from ..extensions import db
 from ..i18n import SUPPORTED_LOCALES
 from ..models import User, utcnow
 from . import sessions, throttle
-from .forms import LoginForm
+from .fresh import mark_fresh
+from .forms import ConfirmPasswordForm, LoginForm
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -68,6 +69,7 @@ def _finish_login(user: User):
     db.session.commit()
     session[sessions.SESSION_KEY] = record.id
     login_user(user)
+    mark_fresh()
     session.permanent = True
     target = request.args.get("next")
     return redirect(target if is_safe_next(target) else url_for("dashboard.home"))
@@ -95,3 +97,26 @@ def set_language():
     db.session.commit()
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("dashboard.home"))
+
+
+@roles_required(*ALL_ROLES)
+def confirm_password():
+    """Ask for the password again before showing or changing secrets."""
+    form = ConfirmPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        keys = throttle.throttle_keys(current_user.email, request.remote_addr)
+        window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+        if throttle.is_throttled(db.session, keys, current_app.config["LOGIN_MAX_FAILURES"], window):
+            flash(_("Too many failed attempts. Try again in %(minutes)d minutes.",
+                    minutes=current_app.config["LOGIN_WINDOW_MINUTES"]), "error")
+            return render_template("auth/confirm.html", form=form), 429
+        if current_user.check_password(form.password.data):
+            mark_fresh()
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("dashboard.home"))
+        throttle.record_failure(db.session, keys)
+        db.session.commit()
+        form.password.errors.append(_("Wrong password."))
+        status = 401
+    return render_template("auth/confirm.html", form=form), status

@@ -71,3 +71,40 @@ def test_backup_and_restore_bring_back_every_row(app, world, tmp_path):
     for model, count in counts.items():
         assert db.session.scalar(select(func.count()).select_from(model)) == count
     assert decrypt(db.session.scalar(select(ForumAccount.password_encrypted))) == "kept-in-backup"
+
+
+def test_credentials_page_needs_a_fresh_password(app, world, login_as):
+    """Forum credentials ask for the password again after a while, and never show the password."""
+    from support import web
+    from support.world import PASSWORD
+
+    world.account_a()
+    admin = login_as("admin")
+    page = admin.get("/admin/clients/client-a/accounts")
+    assert page.status_code == 200 and b"A_official" in page.data and b"forum-secret-of-a" not in page.data
+    with admin.session_transaction() as session:
+        session["fresh_at"] = 0
+    stale = admin.get("/admin/clients/client-a/accounts")
+    assert stale.status_code == 302 and "/auth/confirm" in stale.headers["Location"]
+    wrong = web.post_form(admin, stale.headers["Location"], {"password": "not-it"}, token_from="/")
+    assert wrong.status_code == 401
+    right = web.post_form(admin, stale.headers["Location"], {"password": PASSWORD}, token_from="/")
+    assert right.status_code == 302 and right.headers["Location"].endswith("/admin/clients/client-a/accounts")
+    assert admin.get("/admin/clients/client-a/accounts").status_code == 200
+
+
+def test_saving_an_account_encrypts_and_audits_without_the_password(app, world, login_as):
+    """A new password is stored encrypted; the audit log records the change but not the secret."""
+    from repapp.models import AuditEvent
+    from support import web
+
+    world.forum()
+    admin = login_as("admin")
+    response = web.post_form(admin, "/admin/clients/client-b/accounts",
+                             {"forum": "world-forum", "username": "B_official", "password": "b-forum-pass"},
+                             token_from="/admin/clients/client-b/accounts")
+    assert response.status_code == 302
+    account = db.session.scalar(select(ForumAccount).where(ForumAccount.username == "B_official"))
+    assert decrypt(account.password_encrypted) == "b-forum-pass"
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "forum_account")).all()
+    assert events and all("b-forum-pass" not in str(e.details) for e in events)

@@ -17,6 +17,7 @@ ARG_FACTORIES: dict[str, Callable[[World], tuple[object, int | None]]] = {
     "user_id": lambda w: (w.user("subject_a").id, w.client_a.id),
     "thread_id": lambda w: (w.thread_a().id, w.client_a.id),
     "forum_key": lambda w: (w.forum().key, None),
+    "account_id": lambda w: (w.account_a().id, w.client_a.id),
 }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from repapp.admin.operations import create_user, save_client
-from repapp.models import Client, Forum, Post, Role, User, WatchedThread
+from repapp.models import Client, Forum, ForumAccount, Post, Role, User, WatchedThread
 
 PASSWORD = "correct-horse-battery"
 
@@ -33,6 +33,19 @@ class World:
             db.session.add(forum)
             db.session.commit()
         return forum
+
+    def account_a(self) -> ForumAccount:
+        """Return (creating once) client A's account on the world forum."""
+        from repapp.crypto import encrypt
+        from repapp.extensions import db
+
+        account = db.session.scalar(select(ForumAccount).where(ForumAccount.client_id == self.client_a.id))
+        if account is None:
+            account = ForumAccount(client_id=self.client_a.id, forum_id=self.forum().id, username="A_official",
+                                   password_encrypted=encrypt("forum-secret-of-a"))
+            db.session.add(account)
+            db.session.commit()
+        return account
 
     def thread_a(self) -> WatchedThread:
         """Return (creating once) a watched thread of client A with one post."""
