@@ -20,8 +20,8 @@ class Quote:
 class PostItem:
     """One post of a thread page.
 
-    `text` is the body without quotes and signature, one line per paragraph (runs of
-    whitespace collapsed inside a line); `html` is the whole body, quotes included, sanitized.
+    `text` is the body without quotes and signature, every run of whitespace collapsed to
+    one space; `html` is the whole body, quotes included, sanitized with nh3 (links absolute).
     """
 
     external_id: str

@@ -78,18 +78,46 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
 def _absolute_http_url(value: str) -> str | None:
     """Make a URL absolute against the page, drop session parameters, keep only http(s)."""
     base_url, drop = _page.get()
-    # Never raise here: nh3 reports callback errors through sys.unraisablehook.
-    try:
-        absolute = urljoin(base_url, value.strip())
-        scheme = urlsplit(absolute).scheme.lower()
-    except ValueError:
-        return None
-    if scheme not in _SCHEMES:
-        return None
+    value = value.strip()
+    # Posts are full of links; the common shapes skip urljoin, which costs ~5 us a call.
+    if value[:8].lower().startswith(("http://", "https://")):
+        absolute = value
+    else:
+        absolute = _join(base_url, value)
+        if absolute is None:
+            return None
     if drop is not None and "?" in absolute:
         address, hash_mark, fragment = absolute.partition("#")
         absolute = drop.sub("", address).rstrip("?&") + hash_mark + fragment
     return absolute
+
+
+def _join(base_url: str, value: str) -> str | None:
+    """Resolve a relative link; None unless the result is http(s)."""
+    origin, directory = _base_parts(base_url)
+    if origin and value[:1] == "/" and value[:2] != "//":
+        return origin + value
+    if origin and value[:2] == "./" and value[2:3] != ".":
+        return directory + value[2:]
+    if origin and value[:1].isalnum() and ":" not in value.partition("?")[0].partition("#")[0]:
+        return directory + value
+    # Never raise here: nh3 reports callback errors through sys.unraisablehook.
+    try:
+        absolute = urljoin(base_url, value)
+        scheme = urlsplit(absolute).scheme.lower()
+    except ValueError:
+        return None
+    return absolute if scheme in _SCHEMES else None
+
+
+@lru_cache(maxsize=256)
+def _base_parts(base_url: str) -> tuple[str, str]:
+    """Return the origin and directory of an http(s) page URL ("" for anything else)."""
+    parts = urlsplit(base_url)
+    if parts.scheme.lower() not in _SCHEMES or not parts.netloc:
+        return "", ""
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin, origin + parts.path[: parts.path.rfind("/") + 1]
 
 
 @lru_cache(maxsize=64)

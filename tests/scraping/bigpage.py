@@ -77,7 +77,7 @@ def split_sample(engine: str) -> tuple[str, list[str], str]:
     start, end, _, _ = _LAYOUT[engine]
     starts = [m.start() for m in re.finditer(start, text)]
     stop = re.search(end, text[starts[-1]:]).start() + starts[-1]
-    blocks = [text[a:b] for a, b in zip(starts, [*starts[1:], stop])]
+    blocks = [text[a:b] for a, b in zip(starts, [*starts[1:], stop], strict=True)]
     return text[: starts[0]], blocks, text[stop:]
 
 

@@ -33,8 +33,7 @@ def test_unknown_engine_lists_the_known_ones():
     """A typo in a forum definition gets a message naming what exists."""
     with pytest.raises(KeyError) as caught:
         get_engine("vbulletin")
-    message = str(caught.value)
-    assert "vbulletin" in message and "flaskbb, mybb, phpbb" in message
+    assert str(caught.value) == "unknown forum engine 'vbulletin'; known engines: flaskbb, mybb, phpbb"
 
 
 def test_capabilities_are_declared_not_inferred():
@@ -59,6 +58,29 @@ def test_raw_body_html_matches_serialised_dom(key, page_bytes, make_ctx, monkeyp
     slow = get_engine(key).parse_thread(page_bytes(name), make_ctx(url))
     assert [p.html for p in fast.posts] == [p.html for p in slow.posts]
     assert all(p.html for p in fast.posts)
+
+
+def test_raw_body_never_borrows_the_next_post(page_bytes, make_ctx):
+    """A body whose end marker is missing is cut at its own element, not the next post's."""
+    name, url = SAMPLE_THREADS["flaskbb"]
+    body = page_bytes(name).replace(
+        b'Reply number 2 in the thread.</p>\n\n\n                        \n\n                        <!-- Signature Begin -->',
+        b'Reply number 2 in the thread.</p>', 1)
+    assert body.count(b"<!-- Signature Begin -->") == 9
+    posts = get_engine("flaskbb").parse_thread(body, make_ctx(url)).posts
+    assert posts[1].html == "<p>Reply number 2 in the thread.</p>"
+    assert posts[2].quotes[0].author == "admin"
+
+
+def test_unexpected_body_markup_falls_back_to_the_dom(page_bytes, make_ctx):
+    """A phpBB body tag the source search does not know is serialised from the DOM instead."""
+    name, url = SAMPLE_THREADS["phpbb"]
+    body = page_bytes(name).replace(b'<div class="content">Reply number 2',
+                                    b'<div class="content rtl">Reply number 2', 1)
+    assert b"content rtl" in body
+    posts = get_engine("phpbb").parse_thread(body, make_ctx(url)).posts
+    assert posts[1].html == "Reply number 2 in the thread."
+    assert posts[2].html.startswith("<blockquote>")
 
 
 @pytest.mark.parametrize("key", sorted(SAMPLE_THREADS))

@@ -10,11 +10,19 @@ from .flaskbb import FlaskBBEngine
 from .mybb import MyBBEngine
 from .phpbb import PhpBBEngine
 
-__all__ = ["ENGINES", "Engine", "get_engine"]
+__all__ = ["ENGINES", "Engine", "UnknownEngineError", "get_engine"]
 
 ENGINES: dict[str, type[Engine]] = {
     engine.key: engine for engine in (FlaskBBEngine, PhpBBEngine, MyBBEngine)
 }
+
+
+class UnknownEngineError(KeyError):
+    """A forum definition names an engine that is not registered."""
+
+    def __str__(self) -> str:
+        """Show the message itself, not KeyError's quoted repr of it."""
+        return str(self.args[0])
 
 
 def get_engine(key: str, options: Mapping[str, Any] | None = None) -> Engine:
@@ -23,5 +31,5 @@ def get_engine(key: str, options: Mapping[str, Any] | None = None) -> Engine:
         engine_class = ENGINES[key]
     except KeyError:
         known = ", ".join(sorted(ENGINES))
-        raise KeyError(f"unknown forum engine {key!r}; known engines: {known}") from None
+        raise UnknownEngineError(f"unknown forum engine {key!r}; known engines: {known}") from None
     return engine_class(options)

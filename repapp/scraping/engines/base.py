@@ -45,7 +45,7 @@ _HAS_CLASS = re.compile(r"has-class\('([\w-]+)'\)")
 
 
 def XPath(path: str) -> etree.XPath:  # noqa: N802 - reads like the lxml class it builds
-    """Compile an XPath once, at import; `has-class('x')` matches one class among several."""
+    """Compile an expression once, at import; `has-class('x')` matches one class of several."""
     expanded = _HAS_CLASS.sub(
         lambda m: f"contains(concat(' ', normalize-space(@class), ' '), ' {m[1]} ')", path
     )
@@ -162,7 +162,9 @@ def _parser_for(encoding: str) -> etree.HTMLParser:
     cache = _parsers.__dict__
     parser = cache.get(encoding)
     if parser is None:
-        parser = cache[encoding] = etree.HTMLParser(encoding=encoding)
+        # Comments are template furniture (MyBB wraps every template in two): fewer nodes
+        # to parse and to walk.
+        parser = cache[encoding] = etree.HTMLParser(encoding=encoding, remove_comments=True)
     return parser
 
 
@@ -291,12 +293,14 @@ class PageSource:
         self.searchable = "<a id=\"1\">".encode(encoding, "replace") == b'<a id="1">'
         self._cursor = 0  # posts come in page order: search on from the previous one
 
-    def inner_html(self, marker: str, *, then: str | None = None,
+    def inner_html(self, marker: str, *, then: str | None = None, until: str | None = None,
                    stop: str | None = None) -> bytes | None:
         """Return the raw inner HTML of the element whose start tag contains `marker`.
 
-        With `then`, the element is the first `then` start tag after the marker (the
-        marker sits on a wrapper); `stop` cuts the inner HTML at a template comment.
+        With `then`, the element is the first `then` start tag inside the marker's element
+        (the marker sits on a wrapper), or before the next `until` (the next post's marker,
+        a cheaper bound). With `stop`, a template comment that follows the body inside the
+        element, the body ends there.
         """
         if not self.searchable:
             return None
@@ -304,23 +308,24 @@ class PageSource:
         at = body.find(needle, self._cursor)
         if at < 0:
             at = body.find(needle)
-        if at >= 0 and then is not None:
-            at = body.find(then.encode("ascii"), at)
         if at < 0:
             return None
-        tag_start = at if then is not None else body.rfind(b"<", 0, at)
-        name = _TAG_NAME.match(body, tag_start)
-        inner_start = body.find(b">", at) + 1
-        if name is None or inner_start == 0:
+        if then is None:
+            span = _element_span(body, body.rfind(b"<", 0, at))
+        else:
+            # Search only within this post: never borrow the next post's body.
+            limit = body.find(until.encode("ascii"), at + len(needle)) if until else -1
+            wrapper = (at, limit) if limit >= 0 else _element_span(body, body.rfind(b"<", 0, at))
+            inner = body.find(then.encode("ascii"), *wrapper) if wrapper else -1
+            span = _element_span(body, inner) if inner >= 0 else None
+        if span is None:
             return None
-        end = _closing_position(body, name[1].lower(), inner_start)
-        if end is None:
-            return None
+        start, end = span
         if stop is not None:
-            cut = body.find(stop.encode("ascii"), inner_start, end)
+            cut = body.find(stop.encode("ascii"), start, end)
             end = cut if cut >= 0 else end
         self._cursor = end
-        return body[inner_start:end].strip()
+        return body[start:end].strip()
 
     def encoded(self, fragment: bytes | None) -> tuple[bytes, str] | None:
         """Pair a fragment cut from this page with the page's encoding (for split_body)."""
@@ -334,6 +339,16 @@ _TAG_NAME = re.compile(rb"<([A-Za-z][\w-]*)")
 def _tag_pattern(name: bytes) -> re.Pattern[bytes]:
     """Compile a pattern for start and end tags of `name`."""
     return re.compile(rb"<(/?)" + re.escape(name) + rb"(?=[\s>/])", re.IGNORECASE)
+
+
+def _element_span(body: bytes, tag_start: int) -> tuple[int, int] | None:
+    """Return where the content of the element whose start tag begins at `tag_start` lies."""
+    name = _TAG_NAME.match(body, tag_start) if tag_start >= 0 else None
+    inner_start = body.find(b">", tag_start) + 1
+    if name is None or inner_start == 0:
+        return None
+    end = _closing_position(body, name[1].lower(), inner_start)
+    return None if end is None else (inner_start, end)
 
 
 def _closing_position(body: bytes, name: bytes, start: int) -> int | None:
@@ -401,11 +416,14 @@ def split_body(
     """
     if source is not None:
         html = sanitize_encoded(*source, base_url, drop_params=drop_params)
+        may_quote = b"<blockquote" in source[0].lower()  # most posts quote nothing: skip the walk
     else:
         html = sanitize_html(_inner_html(body), base_url, drop_params=drop_params)
+        may_quote = True
     quotes = []
-    for quote in [q for q in body.iter("blockquote")
-                  if next(q.iterancestors("blockquote"), None) is None]:
+    top_level = [q for q in body.iter("blockquote")
+                 if next(q.iterancestors("blockquote"), None) is None] if may_quote else []
+    for quote in top_level:
         author, header_nodes = quote_header(quote)
         for node in header_nodes:
             drop(node)
@@ -505,11 +523,18 @@ class Engine:
         return node
 
     def resolve_date(
-        self, text: str | None, iso: str | None, ctx: ParseContext,
+        self, text: str | Element | None, iso: str | None, ctx: ParseContext,
     ) -> datetime | None:
-        """Prefer a machine-readable ISO value; fall back to the text as the forum prints it."""
-        return parse_iso(iso, ctx.timezone) or parse_forum_date(
-            text, tz=ctx.timezone, now=ctx.fetched_at, locale=ctx.date_locale,
+        """Prefer a machine-readable ISO value; fall back to the text as the forum prints it.
+
+        `text` may be the element showing the date: its text is only read when needed.
+        """
+        parsed = parse_iso(iso, ctx.timezone)
+        if parsed is not None:
+            return parsed
+        shown = node_text(text) if text is not None and not isinstance(text, str) else text
+        return parse_forum_date(
+            shown, tz=ctx.timezone, now=ctx.fetched_at, locale=ctx.date_locale,
             formats=tuple(self.option(ctx, "date_formats", self.date_formats)),
         )
 

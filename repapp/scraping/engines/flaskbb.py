@@ -18,11 +18,11 @@ _FRAME = "/html/body/div[has-class('flaskbb-layout')]/div[has-class('container')
 
 
 def _sort_post_parts(nodes: list[Element]) -> dict[str, Any]:
-    """Name the nodes of a post: author name, date link, "Last modified" note, content."""
-    parts: dict[str, Any] = {"content": None, "author": None, "date_link": None, "edited": False}
+    """Name the nodes of a post: author name, date, "Last modified" note, content."""
+    parts: dict[str, Any] = {"content": None, "author": None, "stamp": None, "edited": False}
     for node in nodes:
-        if node.tag == "a":
-            parts["date_link"] = node
+        if node.tag == "time":
+            parts["stamp"] = node
         elif node.tag == "small":
             parts["edited"] = True
         elif " post-content " in classes(node):
@@ -55,17 +55,17 @@ class FlaskBBEngine(Engine):
     _active_page = XPath("string(./li[has-class('active')])")
     _page_links = XPath("./li/a[has-class('page-link')]/text()")
 
+    # Fast form: the default theme's child positions, class checked on the last step.
     _post_parts = PostParts(
-        "./div[starts-with(@class, 'author')]/div[@class='author-name']"
-        " | ./div[starts-with(@class, 'post-box')]/div[starts-with(@class, 'post-meta')]"
-        "/div/*[self::a[time] or self::small]"
-        " | ./div[starts-with(@class, 'post-box')]/div[@class='post-content']",
+        "./div[1]/div[@class='author-name'] | ./div[2]/div[1]/div[1]/a/time"
+        " | ./div[2]/div[1]/div[1]/small | ./div[2]/div[@class='post-content']",
         "./div[has-class('author')]/div[has-class('author-name')]"
-        " | ./div[has-class('post-box')]/div[has-class('post-meta')]/div/*[self::a[time] or self::small]"
+        " | ./div[has-class('post-box')]/div[has-class('post-meta')]/div/a/time"
+        " | ./div[has-class('post-box')]/div[has-class('post-meta')]/div/small"
         " | ./div[has-class('post-box')]/div[has-class('post-content')]",
         _sort_post_parts,
     )
-    _furniture = XPath("./div[has-class('post-signature') or has-class('alert')]")
+    _furniture = XPath("./div[contains(@class, 'post-signature') or contains(@class, 'alert')]")
 
     _listing_body = Find(
         f"{_FRAME}/div[@class='forum-view']/div[has-class('forum')]/div[has-class('forum-body')]",
@@ -96,13 +96,13 @@ class FlaskBBEngine(Engine):
         """Read one `div.post-row`; the signature sits at the end of the content."""
         parts = self._post_parts(node)
         content = self.require(parts["content"], "post content", ctx)
-        date_link = parts["date_link"]
+        stamp = parts["stamp"]
+        date_link = stamp.getparent() if stamp is not None else None
         post_id = content.get("id", "").removeprefix("pid") or node.get("id", "")
         signature, banner = self._cut_furniture(content)
         # The template closes every body with this comment; the signature follows it.
         raw = None if banner else page.source.inner_html(
             f'id="pid{post_id}"', stop="<!-- Signature Begin -->")
-        stamp = date_link.find("time") if date_link is not None else None
         body = split_body(content, self._quote_author, page.thread.url,
                           source=page.source.encoded(raw))
         return PostItem(
@@ -111,7 +111,7 @@ class FlaskBBEngine(Engine):
                                     else f"/post/{post_id}"),
             author=node_text(parts["author"]),
             posted_at=self.resolve_date(
-                node_text(stamp), stamp.get("datetime") if stamp is not None else None, ctx),
+                stamp, stamp.get("datetime") if stamp is not None else None, ctx),
             text=body.text,
             quotes=body.quotes,
             html=body.html,
@@ -133,7 +133,7 @@ class FlaskBBEngine(Engine):
 
     @staticmethod
     def _quote_author(quote: Element) -> tuple[str | None, list[Any]]:
-        """FlaskBB's quote button writes "**alice wrote:**" as the quote's first line."""
+        """Read the author from "**alice wrote:**", the first line FlaskBB's quote button writes."""
         para = quote.find("p")
         holder = para if para is not None else quote
         strong = holder.find("strong")
@@ -200,6 +200,6 @@ class FlaskBBEngine(Engine):
         return strip_query(url, ("page",), keep_fragment=False)
 
     def page_url(self, thread_url: str, page: int) -> str:
-        """FlaskBB pages with ?page=N; page 1 is the bare topic URL."""
+        """Add ?page=N for later pages; page 1 is the bare topic URL."""
         canonical = self.canonical_thread_url(thread_url)
         return canonical if page <= 1 else with_query(canonical, page=page)

@@ -68,12 +68,11 @@ class MyBBEngine(Engine):
     # Every guest page has a quick-login modal in the header; a no-permission page puts
     # the login form in the content area.
     _login_wall = XPath("boolean(id('content')//input[@name='action'][@value='do_login'])")
+    # Fast form: the default postbit's child positions, class checked on the last step.
     _post_parts = PostParts(
-        "./div[@class='post_author']/div[@class='author_information']/strong/span[@class='largetext']"
-        " | ./div[@class='post_content']/div[@class='post_head']/div/strong/a"
-        " | ./div[@class='post_content']/div[@class='post_head']/span[@class='post_date']"
-        " | ./div[@class='post_content']/div[starts-with(@class, 'post_body')"
-        " or starts-with(@class, 'signature')]",
+        "./div[1]/div[@class='author_information']/strong/span[@class='largetext']"
+        " | ./div[2]/div[1]/div/strong/a | ./div[2]/div[1]/span[@class='post_date']"
+        " | ./div[2]/div[starts-with(@class, 'post_body') or starts-with(@class, 'signature')]",
         "./div[has-class('post_author')]/div[has-class('author_information')]"
         "//span[has-class('largetext')]"
         " | ./div[has-class('post_content')]/div[has-class('post_head')]//a[contains(@href, 'pid=')]"
@@ -92,7 +91,7 @@ class MyBBEngine(Engine):
     # -- threads --
 
     def raise_forum_message(self, doc: Element, ctx: ParseContext) -> None:
-        """A no-permission page carries the login form instead of posts."""
+        """Raise ParseError for a no-permission page: it carries the login form, not posts."""
         if self._login_wall(doc):
             raise ParseError(ctx.url, f"{self.key}: login required to read this page")
 
@@ -140,7 +139,7 @@ class MyBBEngine(Engine):
 
     @staticmethod
     def _edited(stamp: Element | None) -> bool:
-        """MyBB fills `span.post_edit` with "(This post was last modified: …)" after an edit."""
+        """Tell whether MyBB filled `span.post_edit` with "(This post was last modified: …)"."""
         if stamp is None:
             return False
         for child in stamp:
@@ -189,7 +188,7 @@ class MyBBEngine(Engine):
 
     @staticmethod
     def _quote_author(quote: Element) -> tuple[str | None, list[Any]]:
-        """`<cite><span>(date)</span>alice Wrote: <a class="quick_jump"/></cite>`."""
+        """Read alice from `<cite><span>(date)</span>alice Wrote: <a class="quick_jump"/></cite>`."""
         cite = quote.find("cite")
         if cite is None:
             return None, []
@@ -242,7 +241,7 @@ class MyBBEngine(Engine):
     # -- URLs --
 
     def canonical_thread_url(self, url: str) -> str:
-        """showthread.php?tid=7&page=2&pid=40 -> showthread.php?tid=7; SEO -> thread-7.html."""
+        """Keep only tid: showthread.php?tid=7&page=2&pid=40 -> showthread.php?tid=7 (SEO: thread-7.html)."""
         parts = urlsplit(url)
         seo = _SEO_THREAD.match(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
         if seo:
@@ -254,7 +253,7 @@ class MyBBEngine(Engine):
         return strip_query(url, ("page",), keep_fragment=False)
 
     def page_url(self, thread_url: str, page: int) -> str:
-        """showthread.php?tid=7&page=N, or thread-7-page-N.html for SEO URLs."""
+        """Build showthread.php?tid=7&page=N, or thread-7-page-N.html for SEO URLs."""
         canonical = self.canonical_thread_url(thread_url)
         if page <= 1:
             return canonical

@@ -15,6 +15,7 @@ from .base import (
 
 # Session and view-state parameters phpBB adds to links; none of them names a thread.
 _VOLATILE_PARAMS = ("sid", "start", "hilit", "view", "sk", "sd", "st", "e")
+_SESSION_PARAMS = frozenset({"sid"})
 
 
 def _sort_post_parts(nodes: list[Element]) -> dict[str, Any]:
@@ -75,7 +76,8 @@ class PhpBBEngine(Engine):
     _listing_rows = XPath("./li[has-class('row')]")
     _row_parts = XPath(
         "./dl/dt//a[has-class('topictitle')]"
-        " | ./dl/dt//div[has-class('topic-poster')]/*[has-class('username') or has-class('username-coloured')]"
+        " | ./dl/dt//div[has-class('topic-poster')]"
+        "/*[has-class('username') or has-class('username-coloured')]"
         " | ./dl/dd[has-class('posts') or has-class('views')]"
         " | ./dl/dd[has-class('lastpost')]//time"
     )
@@ -83,7 +85,7 @@ class PhpBBEngine(Engine):
     # -- threads --
 
     def raise_forum_message(self, doc: Element, ctx: ParseContext) -> None:
-        """phpBB answers a missing topic or a login wall with a message box, not with posts."""
+        """Raise ParseError for phpBB's message box (missing topic, login wall) instead of posts."""
         message = first(self._message, doc)
         if message is not None:
             raise ParseError(ctx.url, f"{self.key}: forum says {node_text(message)!r}")
@@ -109,9 +111,10 @@ class PhpBBEngine(Engine):
         parts = self._post_parts(node)
         content = self.require(parts["content"], "post content", ctx)
         raw = None if self._cut_furniture(content) else page.source.inner_html(
-            f'id="post_content{post_id}"', then='<div class="content">')
-        body = split_body(content, self._quote_author, page.thread.url, source=page.source.encoded(raw),
-                          drop_params=("sid",))
+            f'id="post_content{post_id}"', then='<div class="content">',
+            until='id="post_content')
+        body = split_body(content, self._quote_author, page.thread.url,
+                          source=page.source.encoded(raw), drop_params=_SESSION_PARAMS)
         return PostItem(
             external_id=self.require(post_id, "post id", ctx),
             # The subject link is always viewtopic.php?p=N#pN (plus a session id we drop).
@@ -138,14 +141,14 @@ class PhpBBEngine(Engine):
         """Prefer `time[datetime]`; older styles print only "by alice » Fri Oct 23, 2026 1:28 pm"."""
         if line is None:
             return None
-        stamp = line.find("time")
+        stamp = next(line.iter("time"), None)
         if stamp is not None:
-            return self.resolve_date(node_text(stamp), stamp.get("datetime"), ctx)
+            return self.resolve_date(stamp, stamp.get("datetime"), ctx)
         return self.resolve_date(node_text(line).rpartition("»")[2], None, ctx)
 
     @staticmethod
     def _quote_author(quote: Element) -> tuple[str | None, list[Any]]:
-        """`<cite><a>alice</a> wrote: …date…</cite>`; a guest is a bare "alice wrote:"."""
+        """Read alice from `<cite><a>alice</a> wrote: …date…</cite>` (a guest: bare "alice wrote:")."""
         cite = quote.find("div/cite")
         if cite is None:
             cite = quote.find("cite")
@@ -207,7 +210,7 @@ class PhpBBEngine(Engine):
                                      "topic id in listing", ctx),
             views=views,
             reply_count=replies,
-            last_post_at=self.resolve_date(node_text(last), last.get("datetime"), ctx)
+            last_post_at=self.resolve_date(last, last.get("datetime"), ctx)
             if last is not None else None,
             author=node_text(author) or None,
         )
@@ -215,7 +218,7 @@ class PhpBBEngine(Engine):
     # -- URLs --
 
     def canonical_thread_url(self, url: str) -> str:
-        """viewtopic.php?f=2&t=7&start=20&sid=… -> viewtopic.php?t=7 (a post link keeps p=)."""
+        """Keep only t: viewtopic.php?f=2&t=7&start=20&sid=… -> viewtopic.php?t=7 (a post link keeps p)."""
         parts = urlsplit(url)
         query = parse_qs(parts.query, keep_blank_values=True)
         for key in ("t", "p"):
@@ -225,7 +228,7 @@ class PhpBBEngine(Engine):
         return strip_query(url, _VOLATILE_PARAMS, keep_fragment=False)
 
     def page_url(self, thread_url: str, page: int) -> str:
-        """phpBB pages by post offset: start=(page-1)*posts_per_page (board setting, default 10)."""
+        """Page by post offset: start=(page-1)*posts_per_page (a board setting, default 10)."""
         canonical = self.canonical_thread_url(thread_url)
         if page <= 1:
             return canonical
