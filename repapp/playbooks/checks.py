@@ -70,7 +70,7 @@ def _duplicates(items, attribute: str, loc: Loc, what: str) -> Iterator[Finding]
     for index, item in enumerate(items):
         value = getattr(item, attribute)
         if value in seen:
-            yield Finding(loc + (index, attribute), f"duplicate {what} '{value}' (first at item {seen[value]})")
+            yield Finding((*loc, index, attribute), f"duplicate {what} '{value}' (first at item {seen[value]})")
         else:
             seen[value] = index
 
@@ -111,7 +111,7 @@ def _topic_references(pb: Playbook) -> Iterator[Finding]:
     for loc, ids in references:
         for index, topic_id in enumerate(ids):
             if topic_id not in known:
-                yield Finding(loc + (index,), f"unknown topic '{topic_id}'{_suggest(topic_id, known)}")
+                yield Finding((*loc, index), f"unknown topic '{topic_id}'{_suggest(topic_id, known)}")
     avoided = set(pb.content.avoid_topics)
     for key, forum in pb.forums.items():
         for kind in ("posts", "news"):
@@ -136,26 +136,24 @@ def _forum_rules(pb: Playbook) -> Iterator[Finding]:
         limits = forum.posting_limits
         loc = ("forums", key, "posting_limits")
         if limits.per_day and limits.per_week and limits.per_day > limits.per_week:
-            yield Finding(
-                loc + ("per_day",), f"per_day ({limits.per_day}) is more than per_week ({limits.per_week})"
-            )
+            yield Finding((*loc, "per_day"), f"per_day ({limits.per_day}) is more than per_week ({limits.per_week})")
         gap = limits.min_gap_minutes
         if gap and limits.per_day and (limits.per_day - 1) * gap >= _DAY_MINUTES:
             yield Finding(
-                loc + ("min_gap_minutes",),
+                (*loc, "min_gap_minutes"),
                 f"{limits.per_day} posts a day cannot fit in 24 hours with {gap} minutes between them",
             )
         if gap and limits.per_week and (limits.per_week - 1) * gap >= 7 * _DAY_MINUTES:
             yield Finding(
-                loc + ("min_gap_minutes",),
+                (*loc, "min_gap_minutes"),
                 f"{limits.per_week} posts a week cannot fit in 7 days with {gap} minutes between them",
             )
         for index, thread in enumerate(forum.threads):
             for place in pb.content.no_comment:
-                if thread.url.startswith(place.url_prefix):
+                if thread.url.startswith(place.url):
                     yield Finding(
                         ("forums", key, "threads", index, "url"),
-                        f"watched thread lies in a no-comment place ({place.url_prefix})",
+                        f"watched thread lies in a no-comment place ({place.url})",
                     )
 
 
@@ -196,7 +194,9 @@ def _content_rules(pb: Playbook) -> Iterator[Finding]:
     content = pb.content
     for index, variant in enumerate(content.brand.wrong_variants):
         if variant == content.brand.canonical:
-            yield Finding(("content", "brand", "wrong_variants", index), "a wrong variant equals the canonical spelling")
+            yield Finding(
+                ("content", "brand", "wrong_variants", index), "a wrong variant equals the canonical spelling"
+            )
     for index, entry in enumerate(content.forbidden):
         if (entry.phrase is None) == (entry.pattern is None):
             yield Finding(("content", "forbidden", index), "give exactly one of 'phrase' or 'pattern'")
@@ -224,19 +224,17 @@ def _standard_answers(pb: Playbook) -> Iterator[Finding]:
         loc: Loc = ("regulations", "standard_answers", index)
         for var_index, variable in enumerate(answer.variables):
             if variable.name in BUILTIN_VARIABLES or variable.name in global_names:
-                yield Finding(
-                    loc + ("variables", var_index, "name"),
-                    f"'{variable.name}' is already defined {'as a built-in' if variable.name in BUILTIN_VARIABLES else 'in regulations.variables'}",
-                )
+                where = "as a built-in" if variable.name in BUILTIN_VARIABLES else "in regulations.variables"
+                yield Finding((*loc, "variables", var_index, "name"), f"'{variable.name}' is already defined {where}")
         defined = global_names | BUILTIN_VARIABLES.keys() | {variable.name for variable in answer.variables}
         for name in dict.fromkeys(template_variables(answer.text)):
             if name not in defined:
                 yield Finding(
-                    loc + ("text",),
+                    (*loc, "text"),
                     f"variable {{{name}}} is not defined in this answer's variables, regulations.variables "
                     f"or the built-ins ({', '.join(BUILTIN_VARIABLES)})",
                 )
-        yield from _text_findings(pb, answer.text, loc + ("text",))
+        yield from _text_findings(pb, answer.text, (*loc, "text"))
 
 
 def _situations(pb: Playbook) -> Iterator[Finding]:
@@ -248,27 +246,26 @@ def _situations(pb: Playbook) -> Iterator[Finding]:
         actions = situation.actions
         for action_index, action in enumerate(actions):
             if action in actions[:action_index]:
-                yield Finding(loc + ("actions", action_index), f"duplicate action '{action}'")
+                yield Finding((*loc, "actions", action_index), f"duplicate action '{action}'")
         comments = {Action.REPLY_PUBLICLY, Action.INVITE_TO_PRIVATE_MESSAGES} & set(actions)
         if Action.DO_NOT_COMMENT in actions and comments:
-            yield Finding(loc + ("actions",), f"'do_not_comment' contradicts '{sorted(comments)[0]}'")
+            yield Finding((*loc, "actions"), f"'do_not_comment' contradicts '{sorted(comments)[0]}'")
         if Action.ESCALATE in actions and situation.escalate_to is None:
-            yield Finding(loc + ("escalate_to",), "action 'escalate' needs escalate_to: a contact id")
+            yield Finding((*loc, "escalate_to"), "action 'escalate' needs escalate_to: a contact id")
         if situation.escalate_to is not None:
             if Action.ESCALATE not in actions:
-                yield Finding(loc + ("escalate_to",), "escalate_to is set but 'escalate' is not among the actions")
+                yield Finding((*loc, "escalate_to"), "escalate_to is set but 'escalate' is not among the actions")
             if situation.escalate_to not in contacts:
                 yield Finding(
-                    loc + ("escalate_to",),
+                    (*loc, "escalate_to"),
                     f"unknown contact '{situation.escalate_to}'{_suggest(situation.escalate_to, contacts)}",
                 )
         if situation.answer is not None:
             if situation.answer not in answers:
-                yield Finding(
-                    loc + ("answer",), f"unknown standard answer '{situation.answer}'{_suggest(situation.answer, answers)}"
-                )
+                hint = _suggest(situation.answer, answers)
+                yield Finding((*loc, "answer"), f"unknown standard answer '{situation.answer}'{hint}")
             if not comments:
-                yield Finding(loc + ("answer",), "a standard answer needs a commenting action (reply or invitation)")
+                yield Finding((*loc, "answer"), "a standard answer needs a commenting action (reply or invitation)")
 
 
 def _approval_references(pb: Playbook) -> Iterator[Finding]:
@@ -297,4 +294,3 @@ def _kpi_rules(pb: Playbook) -> Iterator[Finding]:
             ("kpis", "targets", KpiKey.PROBLEMS_SOLVED.value),
             f"problems_solved ({solved}) is more than problems_total ({total})",
         )
-

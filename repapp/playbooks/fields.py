@@ -200,7 +200,8 @@ def _has_variable_repeat(subpattern, *, outer_unbounded: bool) -> bool:
     for op, av in subpattern:
         bounds = _repeat_bounds(op, av)
         # An optional item (x?) cannot multiply the ways to split the text; x+, x*, x{1,5} can.
-        if bounds and bounds[1] > 1 and bounds[0] != bounds[1] and (outer_unbounded or bounds[1] == sre_parser.MAXREPEAT):
+        variable = bounds is not None and bounds[1] > 1 and bounds[0] != bounds[1]
+        if variable and (outer_unbounded or bounds[1] == sre_parser.MAXREPEAT):
             return True
         if any(_has_variable_repeat(sub, outer_unbounded=outer_unbounded) for sub in _subpatterns(av)):
             return True

@@ -189,9 +189,9 @@ def error_message(error: dict[str, Any]) -> str:
 def _plain(node: Any, loc: Loc, findings: list[Finding]) -> Any:
     """Convert a ruamel tree into JSON-compatible data, noting values JSON cannot carry."""
     if isinstance(node, dict):
-        return {str(key): _plain(value, loc + (str(key),), findings) for key, value in node.items()}
+        return {str(key): _plain(value, (*loc, str(key)), findings) for key, value in node.items()}
     if isinstance(node, list):
-        return [_plain(value, loc + (index,), findings) for index, value in enumerate(node)]
+        return [_plain(value, (*loc, index), findings) for index, value in enumerate(node)]
     if isinstance(node, (bool, ScalarBoolean)):
         return bool(node)
     if isinstance(node, str):
@@ -235,9 +235,7 @@ def _problems(tree: Any, source: str, findings: Iterable[Finding]) -> list[Probl
     )
 
 
-def _load(
-    text: str, source: str, known_forums: Collection[str] | None, expected_slug: str | None = None
-) -> Playbook:
+def _load(text: str, source: str, known_forums: Collection[str] | None, expected_slug: str | None = None) -> Playbook:
     """Parse, type-check and rule-check a playbook, raising PlaybookInvalid with every problem."""
     tree = _parse_yaml(text, source)
     if tree is None:
@@ -265,9 +263,7 @@ def _load(
     return playbook
 
 
-def load_playbook_text(
-    text: str, *, source: str = "<string>", known_forums: Collection[str] | None = None
-) -> Playbook:
+def load_playbook_text(text: str, *, source: str = "<string>", known_forums: Collection[str] | None = None) -> Playbook:
     """Load a playbook from YAML text; skip the forum-key check when known_forums is None."""
     return _load(text, source, known_forums)
 

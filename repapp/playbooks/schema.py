@@ -192,9 +192,13 @@ class ForbiddenEntry(_Model):
 
 
 class NoCommentPlace(_Model):
-    """A forum section or thread where the account does not comment at all."""
+    """A forum section (its listing URL) or thread where the account does not comment at all.
 
-    url_prefix: HttpUrl
+    A thread falls in the place when its URL starts with `url`, or when it was found in the
+    listing at `url` (engines like phpBB keep the section out of thread URLs).
+    """
+
+    url: HttpUrl
     reason: NonBlank
 
 
