@@ -34,6 +34,13 @@ def test_examples_are_valid_when_forum_keys_are_not_checked(tmp_path):
     assert "3 playbook file(s) valid (forum keys not checked" in result.stderr
 
 
+def test_default_forums_dir_is_the_repository_forums_folder():
+    """Without --forums-dir the keys come from forums/ beside the app, and the examples pass."""
+    result = run(EXAMPLES)
+    assert result.exit_code == 0, result.output
+    assert "3 playbook file(s) valid\n" in result.stderr
+
+
 def test_broken_files_print_one_line_per_problem_and_exit_one():
     """Every line is PATH:LINE: field: message and names its file."""
     broken = sorted((HERE / "broken").glob("*.yaml"))

@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 
 from repapp.playbooks.export import dump_playbook, playbook_content_hash
-from repapp.playbooks.loader import load_playbook_file, load_playbook_text
+from repapp.playbooks.loader import forum_keys_in, load_playbook_file, load_playbook_text, validate_paths
 from repapp.playbooks.schema import KpiKey, Playbook
 
 PLAYBOOKS = Path(__file__).parents[2] / "playbooks"
+FORUMS = Path(__file__).parents[2] / "forums"
 EXAMPLES = sorted(PLAYBOOKS.glob("*.yaml"))
 
 
@@ -23,6 +24,14 @@ def test_example_is_valid(path):
     playbook = load_playbook_file(path)
     load_playbook_file(path, known_forums=set(playbook.forums))
     assert playbook.client.slug == path.stem
+
+
+def test_examples_use_only_forums_defined_in_forums_dir():
+    """The examples name forums that exist, so `repapp init` can import them as shipped."""
+    known = forum_keys_in(FORUMS)
+    if known is None:
+        pytest.skip("no forum definitions in forums/")
+    assert [str(problem) for problem in validate_paths(EXAMPLES, known)] == []
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
