@@ -51,7 +51,8 @@ def _fetch_time(_ctx: click.Context, _param: click.Parameter, value: str | None)
 @click.option("--locale", "locale", default="en", show_default=True, type=click.Choice(LOCALES),
               help="Language of dates on the forum.")
 @click.option("--fetched-at", default=None, callback=_fetch_time,
-              help="When the page was fetched (ISO 8601 with offset); relative dates count from it.")
+              help="When the page was fetched (ISO 8601 with offset); relative dates "
+                   "count from it. Default: now.")
 @click.option("--encoding", default=None, help="Override the page's declared encoding.")
 @click.option("--listing", is_flag=True, help="The files are forum listings, not thread pages.")
 @click.argument("files", nargs=-1, required=True,

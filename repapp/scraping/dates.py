@@ -234,7 +234,7 @@ def _worded_date(text: str, local_now: datetime) -> date | None:
         return None
     if years:
         return _date(years[0], month, days[0])
-    # No year shown (current-year posts on some boards): take the latest such date not in the future.
+    # No year shown (current-year posts on some boards): the latest such date not in the future.
     guess = _date(local_now.year, month, days[0])
     if guess is not None and guess > local_now.date() + timedelta(days=1):
         guess = _date(local_now.year - 1, month, days[0])

@@ -8,8 +8,8 @@ from typing import Any
 from ..errors import LayoutChanged
 from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
 from .base import (
-    CAPABILITIES, Element, Engine, Find, Links, Page, PostParts, XPath, classes, drop, first, first_int,
-    load_document, node_text, split_body, strip_query, with_query, wrote_author,
+    CAPABILITIES, Element, Engine, Find, Links, Page, PostParts, XPath, classes, drop, first,
+    first_int, load_document, node_text, split_body, strip_query, with_query, wrote_author,
 )
 
 _TOPIC_ID = re.compile(r"/topic/(\d+)")

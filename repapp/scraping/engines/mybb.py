@@ -11,8 +11,8 @@ from ..dates import clock_text, has_time
 from ..errors import LayoutChanged, ParseError
 from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
 from .base import (
-    CAPABILITIES, Element, Engine, Find, Links, Page, PostParts, XPath, classes, drop, first, first_int,
-    load_document, node_text, split_body, strip_query, wrote_author,
+    CAPABILITIES, Element, Engine, Find, Links, Page, PostParts, XPath, classes, drop, first,
+    first_int, load_document, node_text, split_body, strip_query, wrote_author,
 )
 
 # Search-engine-friendly URLs: thread-7.html, thread-7-page-2.html, thread-7-post-40.html
@@ -40,6 +40,11 @@ def _sort_post_parts(nodes: list[Element]) -> dict[str, Any]:
     return parts
 
 
+# The default theme's frame; anchoring on it avoids `//` scans of the whole page.
+_WRAPPER = "/html/body/div[@id='container']/div[@id='content']/div[has-class('wrapper')]"
+_POSTS_TABLE = f"{_WRAPPER}/table[tr/td[@id='posts_container']]"
+
+
 class MyBBEngine(Engine):
     """Reads MyBB 1.8 showthread and forumdisplay pages (default theme)."""
 
@@ -48,26 +53,26 @@ class MyBBEngine(Engine):
     date_formats = ("%m-%d-%Y, %I:%M %p", "%m-%d-%Y %I:%M %p", "%m-%d-%Y")
 
     post_nodes = Find(
-        "id('posts')/div[starts-with(@id, 'post_')][has-class('post')]",
+        f"{_POSTS_TABLE}/tr/td/div[@id='posts']/div[starts-with(@id, 'post_')][has-class('post')]",
         "//div[starts-with(@id, 'post_')][has-class('post')]",
     )
     _title = Find(
-        "id('posts_container')/../../tr/td[has-class('thead')]/div[not(has-class('float_right'))]/strong",
+        f"{_POSTS_TABLE}/tr/td[has-class('thead')]/div[not(has-class('float_right'))]/strong",
         "//td[has-class('thead')]/div[not(has-class('float_right'))]/strong",
     )
     _html_title = XPath("string(/html/head/title)")
     _thread_id = XPath("string((//input[@name='tid']/@value)[1])")
     _pagination = Find(
-        "id('content')/div[has-class('wrapper')]/div[has-class('float_left')]/div[has-class('pagination')]",
+        f"{_WRAPPER}/div[has-class('float_left')]/div[has-class('pagination')]",
         "//div[has-class('pagination')]",
-        anchor="id('content')/div[has-class('wrapper')]/div[has-class('float_left')]",
+        anchor=f"{_WRAPPER}/div[has-class('float_left')]",
     )
     _page_count = XPath("string(./span[has-class('pages')])")
     _active_page = XPath("string(./span[has-class('pagination_current')])")
     _page_links = XPath("./a[has-class('pagination_page') or has-class('pagination_last')]/text()")
     # Every guest page has a quick-login modal in the header; a no-permission page puts
     # the login form in the content area.
-    _login_wall = XPath("boolean(id('content')//input[@name='action'][@value='do_login'])")
+    _login_wall = XPath("boolean(//div[@id='content']//input[@name='action'][@value='do_login'])")
     # Fast form: the default postbit's child positions, class checked on the last step.
     _post_parts = PostParts(
         "./div[1]/div[@class='author_information']/strong/span[@class='largetext']"
@@ -75,8 +80,10 @@ class MyBBEngine(Engine):
         " | ./div[2]/div[starts-with(@class, 'post_body') or starts-with(@class, 'signature')]",
         "./div[has-class('post_author')]/div[has-class('author_information')]"
         "//span[has-class('largetext')]"
-        " | ./div[has-class('post_content')]/div[has-class('post_head')]//a[contains(@href, 'pid=')]"
-        " | ./div[has-class('post_content')]/div[has-class('post_head')]/span[has-class('post_date')]"
+        " | ./div[has-class('post_content')]/div[has-class('post_head')]"
+        "//a[contains(@href, 'pid=')]"
+        " | ./div[has-class('post_content')]/div[has-class('post_head')]"
+        "/span[has-class('post_date')]"
         " | ./div[has-class('post_content')]/div[has-class('post_body') or has-class('signature')]",
         _sort_post_parts,
     )
@@ -84,7 +91,8 @@ class MyBBEngine(Engine):
     _thread_list = XPath("//td[has-class('tcat')]//a[contains(@href, 'sortby=')]")
     _listing_rows = XPath("//tr[has-class('inline_row')]")
     _row_subject = XPath(".//span[starts-with(@id, 'tid_')]")
-    _row_counts = XPath("./td[.//span[starts-with(@id, 'tid_')]]/following-sibling::td[position() <= 2]")
+    _row_counts = XPath(
+        "./td[.//span[starts-with(@id, 'tid_')]]/following-sibling::td[position() <= 2]")
     _row_last = XPath(".//span[has-class('lastpost')]")
     _row_author = XPath(".//span[has-class('author')]")
 
@@ -124,7 +132,8 @@ class MyBBEngine(Engine):
         permalink, stamp = parts["permalink"], parts["stamp"]
         raw = None if self._cut_furniture(content) else page.source.inner_html(
             f'id="pid_{post_id}"')
-        body = split_body(content, self._quote_author, page.thread.url, source=page.source.encoded(raw))
+        body = split_body(content, self._quote_author, page.thread.url,
+                          source=page.source.encoded(raw))
         return PostItem(
             external_id=self.require(post_id, "post id", ctx),
             url=page.links.absolute(permalink or f"showthread.php?pid={post_id}#pid{post_id}"),
@@ -188,7 +197,7 @@ class MyBBEngine(Engine):
 
     @staticmethod
     def _quote_author(quote: Element) -> tuple[str | None, list[Any]]:
-        """Read alice from `<cite><span>(date)</span>alice Wrote: <a class="quick_jump"/></cite>`."""
+        """Read alice from `<cite><span>(date)</span>alice Wrote: <a class="quick_jump"/>`."""
         cite = quote.find("cite")
         if cite is None:
             return None, []
@@ -241,7 +250,10 @@ class MyBBEngine(Engine):
     # -- URLs --
 
     def canonical_thread_url(self, url: str) -> str:
-        """Keep only tid: showthread.php?tid=7&page=2&pid=40 -> showthread.php?tid=7 (SEO: thread-7.html)."""
+        """Keep only tid: showthread.php?tid=7&page=2&pid=40 -> showthread.php?tid=7.
+
+        Search-engine-friendly URLs: thread-7-page-2.html -> thread-7.html.
+        """
         parts = urlsplit(url)
         seo = _SEO_THREAD.match(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
         if seo:

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 from ..errors import LayoutChanged, ParseError
 from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
 from .base import (
-    CAPABILITIES, Element, Engine, Find, Links, Page, PostParts, XPath, classes, drop, first, first_int,
-    load_document, node_text, split_body, strip_query, with_query, wrote_author,
+    CAPABILITIES, Element, Engine, Find, Links, Page, PostParts, XPath, classes, drop, first,
+    first_int, load_document, node_text, split_body, strip_query, with_query, wrote_author,
 )
 
 # Session and view-state parameters phpBB adds to links; none of them names a thread.
@@ -37,6 +37,10 @@ def _sort_post_parts(nodes: list[Element]) -> dict[str, Any]:
     return parts
 
 
+# prosilver's frame; anchoring on it avoids `//` scans of the whole page.
+_BODY = "/html/body/div[@id='wrap']/div[@id='page-body']"
+
+
 class PhpBBEngine(Engine):
     """Reads phpBB 3.3 topic and forum pages in the prosilver style."""
 
@@ -44,21 +48,21 @@ class PhpBBEngine(Engine):
     capabilities = CAPABILITIES
 
     post_nodes = Find(
-        "id('page-body')/div[starts-with(@id, 'p')][has-class('post')]",
+        f"{_BODY}/div[starts-with(@id, 'p')][has-class('post')]",
         "//div[starts-with(@id, 'p')][has-class('post')]",
     )
     _canonical = XPath("string(/html/head/link[@rel='canonical']/@href)")
-    _title_link = Find("id('page-body')/h2[has-class('topic-title')]/a",
+    _title_link = Find(f"{_BODY}/h2[has-class('topic-title')]/a",
                        "//h2[has-class('topic-title')]/a")
     _pagination = Find(
-        "id('page-body')/div[has-class('action-bar')]/div[has-class('pagination')]",
+        f"{_BODY}/div[has-class('action-bar')]/div[has-class('pagination')]",
         "//div[has-class('action-bar')]/div[has-class('pagination')]",
-        anchor="id('page-body')/div[has-class('action-bar')]",
+        anchor=f"{_BODY}/div[has-class('action-bar')]",
     )
     _active_page = XPath("string(.//li[has-class('active')])")
     _page_links = XPath(".//li/a[has-class('button')]/text() | ./strong/text()")
     _total = XPath("string(./text()[normalize-space()][1])")
-    _message = XPath("id('message')//p | //form[@id='login']//h2")
+    _message = XPath("//div[@id='message']//p | //form[@id='login']//h2")
     # The blocks of div#post_contentN (h3, buttons, author line, content, edit notice,
     # signature) and the author's name inside the author line.
     _post_parts = PostParts(
@@ -70,7 +74,7 @@ class PhpBBEngine(Engine):
     )
 
     _topic_list = Find(
-        "id('page-body')/div[has-class('forumbg')]/div/ul[has-class('topics')]",
+        f"{_BODY}/div[has-class('forumbg')]/div/ul[has-class('topics')]",
         "//ul[has-class('topiclist')][has-class('topics')]",
     )
     _listing_rows = XPath("./li[has-class('row')]")
@@ -138,7 +142,7 @@ class PhpBBEngine(Engine):
         return bool(captions)
 
     def _posted_at(self, line: Element | None, ctx: ParseContext) -> datetime | None:
-        """Prefer `time[datetime]`; older styles print only "by alice » Fri Oct 23, 2026 1:28 pm"."""
+        """Prefer `time[datetime]`; older styles print only "by alice » Fri Oct 23, 2026 1:28"."""
         if line is None:
             return None
         stamp = next(line.iter("time"), None)
@@ -148,7 +152,7 @@ class PhpBBEngine(Engine):
 
     @staticmethod
     def _quote_author(quote: Element) -> tuple[str | None, list[Any]]:
-        """Read alice from `<cite><a>alice</a> wrote: …date…</cite>` (a guest: bare "alice wrote:")."""
+        """Read alice from `<cite><a>alice</a> wrote: …</cite>` (a guest: bare "alice wrote:")."""
         cite = quote.find("div/cite")
         if cite is None:
             cite = quote.find("cite")
@@ -218,7 +222,10 @@ class PhpBBEngine(Engine):
     # -- URLs --
 
     def canonical_thread_url(self, url: str) -> str:
-        """Keep only t: viewtopic.php?f=2&t=7&start=20&sid=… -> viewtopic.php?t=7 (a post link keeps p)."""
+        """Keep only t: viewtopic.php?f=2&t=7&start=20&sid=… -> viewtopic.php?t=7.
+
+        A post link (viewtopic.php?p=N) keeps p.
+        """
         parts = urlsplit(url)
         query = parse_qs(parts.query, keep_blank_values=True)
         for key in ("t", "p"):
