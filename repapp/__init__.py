@@ -29,6 +29,7 @@ SUBSYSTEMS = (
     "repapp.devforum.cli",
     "repapp.worker",
     "repapp.forums.web",
+    "repapp.scraping.cli",
     "repapp.threads",
     "repapp.playbooks.cli",
 )

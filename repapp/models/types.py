@@ -104,15 +104,5 @@ class ReportState(enum.StrEnum):
     PUBLISHED = "published"
 
 
-class KpiKey(enum.StrEnum):
-    VIEWS = "views"
-    CLICKS_TO_SITE = "clicks_to_site"
-    NEWS_POSTED = "news_posted"
-    QUESTIONS = "questions"
-    PROBLEMS_TOTAL = "problems_total"
-    PROBLEMS_SOLVED = "problems_solved"
-    POSITIVE_REVIEWS = "positive_reviews"
-    RECOMMENDATIONS = "recommendations"
-    MESSAGES_IN_THREAD = "messages_in_thread"
-    DISCOUNT_USES = "discount_uses"
-    RESPONSE_TIME_HOURS = "response_time_hours"
+# One KPI vocabulary for playbooks, the database and reports.
+from ..playbooks.schema import KpiKey  # noqa: E402,F401
