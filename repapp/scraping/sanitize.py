@@ -148,28 +148,34 @@ def sanitize_html(fragment: str, base_url: str, *, drop_params: Collection[str] 
     in `drop_params` (session ids); every link gets rel="nofollow noopener"; scripts,
     styles, frames, event handlers and javascript:/data: URLs are removed.
     """
-    return _sanitize_cached(fragment, base_url, frozenset(drop_params))
+    return _sanitize_text(fragment, base_url, frozenset(drop_params))
 
 
 def sanitize_encoded(
     fragment: bytes, encoding: str, base_url: str, *, drop_params: Collection[str] = (),
 ) -> str:
-    """Sanitize a fragment still in the page's encoding (decoded only when not cached)."""
-    return _sanitize_encoded_cached(fragment, encoding, base_url, frozenset(drop_params))
-
-
-@lru_cache(maxsize=4096)
-def _sanitize_encoded_cached(
-    fragment: bytes, encoding: str, base_url: str, drop_params: frozenset[str],
-) -> str:
-    """Decode and sanitize; keyed by the raw bytes, so a re-fetched page skips the decoding."""
-    return _sanitize_cached(fragment.decode(encoding, "replace"), base_url, drop_params)
+    """Sanitize a fragment still in its page's encoding, as sanitize_html does."""
+    return _sanitize_bytes(fragment, encoding, base_url, frozenset(drop_params))
 
 
 # Thread pages are re-fetched again and again while a thread is watched, and old posts do
-# not change: remembering recent results makes re-parsing a page nearly free.
-@lru_cache(maxsize=4096)
-def _sanitize_cached(fragment: str, base_url: str, drop_params: frozenset[str]) -> str:
+# not change: remembering recent results makes re-parsing a page nearly free. Fragments
+# cut from page bytes are remembered by those bytes, which spares decoding them too.
+@lru_cache(maxsize=2048)
+def _sanitize_text(fragment: str, base_url: str, drop_params: frozenset[str]) -> str:
+    """Clean a text fragment (remembered)."""
+    return _clean(fragment, base_url, drop_params)
+
+
+@lru_cache(maxsize=2048)
+def _sanitize_bytes(
+    fragment: bytes, encoding: str, base_url: str, drop_params: frozenset[str],
+) -> str:
+    """Decode and clean a fragment of page bytes (remembered)."""
+    return _clean(fragment.decode(encoding, "replace"), base_url, drop_params)
+
+
+def _clean(fragment: str, base_url: str, drop_params: frozenset[str]) -> str:
     """Run nh3 with the page's base URL visible to the attribute filter."""
     token = _page.set((base_url, _param_pattern(drop_params)))
     try:

@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -297,14 +296,14 @@ class PageSource:
         self.searchable = "<a id=\"1\">".encode(encoding, "replace") == b'<a id="1">'
         self._cursor = 0  # posts come in page order: search on from the previous one
 
-    def inner_html(self, marker: str, *, then: str | None = None, until: str | None = None,
+    def inner_html(self, marker: str, *, until: str | None = None, then: str | None = None,
                    stop: str | None = None) -> bytes | None:
         """Return the raw inner HTML of the element whose start tag contains `marker`.
 
-        With `then`, the element is the first `then` start tag inside the marker's element
-        (the marker sits on a wrapper), or before the next `until` (the next post's marker,
-        a cheaper bound). With `stop`, a template comment that follows the body inside the
-        element, the body ends there.
+        `until` is what starts the next post (its marker's prefix): nothing past it is ever
+        taken. With `then`, the element is the first `then` start tag after the marker (the
+        marker sits on a wrapper). With `stop`, a template comment that always follows the
+        body, the body ends there; otherwise at the end tag balancing its start tag.
         """
         if not self.searchable:
             return None
@@ -314,20 +313,19 @@ class PageSource:
             at = body.find(needle)
         if at < 0:
             return None
-        if then is None:
-            span = _element_span(body, body.rfind(b"<", 0, at))
-        else:
-            # Search only within this post: never borrow the next post's body.
-            limit = body.find(until.encode("ascii"), at + len(needle)) if until else -1
-            wrapper = (at, limit) if limit >= 0 else _element_span(body, body.rfind(b"<", 0, at))
-            inner = body.find(then.encode("ascii"), *wrapper) if wrapper else -1
-            span = _element_span(body, inner) if inner >= 0 else None
-        if span is None:
+        limit = body.find(until.encode("ascii"), at + len(needle)) if until else -1
+        limit = len(body) if limit < 0 else limit
+        tag_start = body.rfind(b"<", 0, at) if then is None else body.find(
+            then.encode("ascii"), at, limit)
+        name = _TAG_NAME.match(body, tag_start) if tag_start >= 0 else None
+        start = body.find(b">", tag_start, limit) + 1
+        if name is None or start == 0:
             return None
-        start, end = span
-        if stop is not None:
-            cut = body.find(stop.encode("ascii"), start, end)
-            end = cut if cut >= 0 else end
+        end = body.find(stop.encode("ascii"), start, limit) if stop is not None else -1
+        if end < 0:
+            end = _closing_position(body, name[1].lower(), start, limit)
+        if end is None:
+            return None
         self._cursor = end
         return body[start:end].strip()
 
@@ -339,30 +337,22 @@ class PageSource:
 _TAG_NAME = re.compile(rb"<([A-Za-z][\w-]*)")
 
 
-@lru_cache(maxsize=32)
-def _tag_pattern(name: bytes) -> re.Pattern[bytes]:
-    """Compile a pattern for start and end tags of `name`."""
-    return re.compile(rb"<(/?)" + re.escape(name) + rb"(?=[\s>/])", re.IGNORECASE)
+def _closing_position(body: bytes, name: bytes, start: int, limit: int) -> int | None:
+    """Return where the end tag balancing an open `name` element starts (before `limit`).
 
-
-def _element_span(body: bytes, tag_start: int) -> tuple[int, int] | None:
-    """Return where the content of the element whose start tag begins at `tag_start` lies."""
-    name = _TAG_NAME.match(body, tag_start) if tag_start >= 0 else None
-    inner_start = body.find(b">", tag_start) + 1
-    if name is None or inner_start == 0:
-        return None
-    end = _closing_position(body, name[1].lower(), inner_start)
-    return None if end is None else (inner_start, end)
-
-
-def _closing_position(body: bytes, name: bytes, start: int) -> int | None:
-    """Return where the end tag balancing an already-open `name` element starts."""
-    depth = 1
-    for match in _tag_pattern(name).finditer(body, start):
-        depth += -1 if match[1] else 1
+    Counts with bytes.find/count, which run in C: engines write their markup, post bodies
+    included, in lower case, so no case-folding regex is needed.
+    """
+    opening, closing = b"<" + name, b"</" + name
+    depth, position = 1, start
+    while True:
+        close = body.find(closing, position, limit)
+        if close < 0:
+            return None
+        depth += body.count(opening, position, close) - 1
         if depth == 0:
-            return match.start()
-    return None
+            return close
+        position = close + len(closing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,7 +410,7 @@ def split_body(
     """
     if source is not None:
         html = sanitize_encoded(*source, base_url, drop_params=drop_params)
-        may_quote = b"<blockquote" in source[0].lower()  # most posts quote nothing: skip the walk
+        may_quote = b"<blockquote" in source[0]  # most posts quote nothing: skip the walk
     else:
         html = sanitize_html(_inner_html(body), base_url, drop_params=drop_params)
         may_quote = True

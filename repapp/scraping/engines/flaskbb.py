@@ -102,7 +102,7 @@ class FlaskBBEngine(Engine):
         signature, banner = self._cut_furniture(content)
         # The template closes every body with this comment; the signature follows it.
         raw = None if banner else page.source.inner_html(
-            f'id="pid{post_id}"', stop="<!-- Signature Begin -->")
+            f'id="pid{post_id}"', until='id="pid', stop="<!-- Signature Begin -->")
         body = split_body(content, self._quote_author, page.thread.url,
                           source=page.source.encoded(raw))
         return PostItem(

@@ -131,7 +131,7 @@ class MyBBEngine(Engine):
         content = self.require(parts["content"], "post body", ctx)
         permalink, stamp = parts["permalink"], parts["stamp"]
         raw = None if self._cut_furniture(content) else page.source.inner_html(
-            f'id="pid_{post_id}"')
+            f'id="pid_{post_id}"', until='id="pid_')
         body = split_body(content, self._quote_author, page.thread.url,
                           source=page.source.encoded(raw))
         return PostItem(

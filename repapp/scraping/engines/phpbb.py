@@ -115,8 +115,8 @@ class PhpBBEngine(Engine):
         parts = self._post_parts(node)
         content = self.require(parts["content"], "post content", ctx)
         raw = None if self._cut_furniture(content) else page.source.inner_html(
-            f'id="post_content{post_id}"', then='<div class="content">',
-            until='id="post_content')
+            f'id="post_content{post_id}"', until='id="post_content',
+            then='<div class="content">')
         body = split_body(content, self._quote_author, page.thread.url,
                           source=page.source.encoded(raw), drop_params=_SESSION_PARAMS)
         return PostItem(
