@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .extensions import db
+from .posting.jobs import post_due_replies_job
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def scrape_due_threads_job(app: Flask) -> object:
 # Every schedule, in one list with stable ids.
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("scrape-due-threads", scrape_due_threads_job, 30),
+    Schedule("post-approved-replies", post_due_replies_job, 60),
 )
 
 

@@ -46,6 +46,8 @@ class Reply(db.Model):
     claim_token: Mapped[str] = mapped_column(String(64), default="")
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
+    # When the worker next re-reads the thread: to settle an unknown outcome or confirm a posted reply.
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     post_method: Mapped[PostMethod] = mapped_column(str_enum(PostMethod), default=PostMethod.ENGINE)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     posted_post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
