@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask, current_app
 from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import ForumAccount, Setting
@@ -43,8 +44,13 @@ def ensure_sentinel(dbs: Session, keys: Sequence[str]) -> None:
     row = dbs.get(Setting, SENTINEL_KEY)
     if row is None:
         dbs.add(Setting(key=SENTINEL_KEY, value=encrypt(SENTINEL_PLAINTEXT.decode(), keys).decode()))
-        dbs.commit()
-        return
+        try:
+            dbs.commit()
+            return
+        except IntegrityError:
+            # Another process (web and worker start together) stored it first: check theirs.
+            dbs.rollback()
+            row = dbs.get(Setting, SENTINEL_KEY)
     try:
         ok = cipher(keys).decrypt(row.value.encode()) == SENTINEL_PLAINTEXT
     except InvalidToken:

@@ -45,6 +45,8 @@ class ThreadItem:
     page_count: int
     views: int | None
     post_count: int | None
+    # The forum listing the thread sits in (from the breadcrumbs): where views are shown.
+    forum_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..forums.definitions import ForumDefinition
-from ..models import ForumAccount, WatchedThread, utcnow
+from ..models import ForumAccount, ThreadSnapshot, WatchedThread, utcnow
 from .engines import get_engine
-from .errors import LayoutChanged
+from .errors import LayoutChanged, ParseError
 from .fetch import Fetcher
 from .fetch_errors import FetchError
 from .items import ParseContext, ThreadItem
@@ -101,10 +101,47 @@ def read_thread(
         result.changes.deleted += mark_missing_after_full_read(dbs, thread, seen_ids, now or utcnow())
         thread.last_full_read_at = now or utcnow()
     if result.thread_item is not None:
-        snapshot(dbs, thread, result.thread_item, now or utcnow())
+        item = result.thread_item
+        if item.views is None and _stats_due(dbs, thread, result, now or utcnow()):
+            try:
+                item = _with_listing_stats(engine, fetcher, definition, thread, item, session, result)
+            except (FetchError, ParseError) as exc:
+                # The posts are read and stored; counters wait for the next read.
+                log.warning("no counters for thread %s from its listing: %s", thread.id, exc)
+        snapshot(dbs, thread, item, now or utcnow())
     alert_own_post_changes(dbs, thread, result.changes)
     dbs.flush()
     return result
+
+
+# Views grow with every visit, so one listing read per hour is enough for the KPI curve.
+STATS_INTERVAL = timedelta(hours=1)
+
+
+def _stats_due(dbs: Session, thread: WatchedThread, result: ReadResult, now: datetime) -> bool:
+    """Return whether to read the listing for counters: new posts, or none for an hour."""
+    if result.changes.new:
+        return True
+    last = dbs.scalar(select(func.max(ThreadSnapshot.taken_at)).where(ThreadSnapshot.thread_id == thread.id))
+    return last is None or now - last >= STATS_INTERVAL
+
+
+def _with_listing_stats(engine, fetcher: Fetcher, definition: ForumDefinition, thread: WatchedThread,
+                        item: ThreadItem, session, result: ReadResult) -> ThreadItem:
+    """Fill views and post count from the thread's row in its forum listing, where the forum shows them."""
+    if not item.forum_url:
+        return item
+    fetched = fetcher.get(item.forum_url, session=session)
+    result.requests += 1
+    ctx = ParseContext(url=fetched.final_url, fetched_at=utcnow(), timezone=definition.tzinfo,
+                       date_locale=definition.date_locale, options=dict(definition.engine_options))
+    for row in engine.parse_listing(fetched.body, ctx).threads:
+        if engine.canonical_thread_url(row.url) == thread.url:
+            posts = row.post_count if row.post_count is not None else (
+                row.reply_count + 1 if row.reply_count is not None else item.post_count)
+            return replace(item, views=row.views, post_count=posts)
+    log.info("thread %s is not on the first page of %s; no counters this time", thread.id, item.forum_url)
+    return item
 
 
 def full_read_due(thread: WatchedThread, now: datetime) -> bool:

@@ -47,7 +47,7 @@ def test_full_read_of_a_paginated_thread(live, flaskbb_forum):
     thread = setup.watch(flaskbb_forum.topic_url(flaskbb_forum.long_topic_id, page=2))
     assert thread.url == flaskbb_forum.topic_url(flaskbb_forum.long_topic_id)  # canonical: no page parameter
     result = _scrape(thread.id)
-    assert result.requests == 3 and result.pages_parsed == 3
+    assert result.requests == 4 and result.pages_parsed == 3  # three pages and the forum listing
     posts = db.session.scalars(select(Post).where(Post.thread_id == thread.id).order_by(Post.id)).all()
     assert sorted(int(p.external_id) for p in posts) == sorted(flaskbb_forum.long_post_ids)
     by_id = {int(p.external_id): p for p in posts}
@@ -72,11 +72,11 @@ def test_incremental_reread_fetches_only_new_pages(live, flaskbb_forum):
     thread = setup.watch(flaskbb_forum.topic_url(topic["id"]))
     _scrape(thread.id)
     again = _scrape(thread.id)
-    assert again.requests == 1 and again.changes.new == []
+    assert again.requests == 1 and again.changes.new == []  # no new posts, counters read within the hour
     added = [flaskbb_forum.admin("add_post", topic_id=topic["id"], author="marina_k", content=f"Новый вопрос {n}")["id"]
              for n in range(3)]  # 12 posts: page 2 appears
     third = _scrape(thread.id)
-    assert third.requests == 2  # the last known page (1) and the new page (2)
+    assert third.requests == 3  # the last known page (1), the new page (2), the listing for counters
     assert sorted(int(p.external_id) for p in third.changes.new) == sorted(added)
     total = db.session.scalar(select(func.count()).select_from(Post).where(Post.thread_id == thread.id))
     assert total == 12
@@ -119,12 +119,12 @@ def test_full_read_is_done_when_due(live, flaskbb_forum):
     app, setup = live
     topic = flaskbb_forum.scratch_topic("Плановое полное чтение", replies=11)  # 12 posts, 2 pages
     thread = setup.watch(flaskbb_forum.topic_url(topic["id"]))
-    assert _scrape(thread.id).requests == 2
+    assert _scrape(thread.id).requests == 3  # two pages and the listing
     assert _scrape(thread.id).requests == 1  # incremental
     db.session.refresh(thread)
     thread.last_full_read_at -= timedelta(hours=thread.full_read_hours + 1)
     db.session.commit()
-    assert _scrape(thread.id).requests == 2  # full again
+    assert _scrape(thread.id).requests == 2  # full again (counters are fresh: no listing)
 
 
 def test_claims_never_give_one_thread_to_two_workers(live, flaskbb_forum):

@@ -494,6 +494,17 @@ class Engine:
 
     # -- listings --
 
+    _forum_crumb: etree.XPath | None = None
+
+    def forum_url(self, doc: lxml.html.HtmlElement, ctx: ParseContext) -> str | None:
+        """Return the listing the thread belongs to (last forum breadcrumb), without session ids."""
+        if self._forum_crumb is None:
+            return None
+        found = self._forum_crumb(doc)
+        if not found:
+            return None
+        return strip_query(Links(ctx.url).absolute(str(found[0])), ("sid", "s"))
+
     def parse_listing(self, body: bytes, ctx: ParseContext) -> ListingPage:
         """Parse one page of a forum's thread list."""
         raise NotImplementedError

@@ -32,6 +32,10 @@ def _sort_post_parts(nodes: list[Element]) -> dict[str, Any]:
     return parts
 
 
+# /topic/<id>-<slug>: the slug is decoration.
+_TOPIC_SLUG = re.compile(r"(/topic/\d+)-[^/?#]*")
+
+
 class FlaskBBEngine(Engine):
     """Reads FlaskBB 2.2 topic and forum pages (default theme)."""
 
@@ -53,6 +57,7 @@ class FlaskBBEngine(Engine):
         anchor=f"{_FRAME}/div/div[has-class('controls-row')]",
     )
     _active_page = XPath("string(./li[has-class('active')])")
+    _forum_crumb = XPath("(//ol[has-class('breadcrumb')]/li/a[contains(@href, '/forum/')])[last()]/@href")
     _page_links = XPath("./li/a[has-class('page-link')]/text()")
 
     # Fast form: the default theme's child positions, class checked on the last step.
@@ -90,6 +95,7 @@ class FlaskBBEngine(Engine):
             page_count=page_count,
             views=None,  # FlaskBB shows views only in forum listings
             post_count=None,
+            forum_url=self.forum_url(doc, ctx),
         )
 
     def parse_post(self, node: Element, page: Page, ctx: ParseContext) -> PostItem:
@@ -196,8 +202,12 @@ class FlaskBBEngine(Engine):
     # -- URLs --
 
     def canonical_thread_url(self, url: str) -> str:
-        """Drop `page` and the fragment: /topic/2-slug?page=3#pid5 -> /topic/2-slug."""
-        return strip_query(url, ("page",), keep_fragment=False)
+        """Drop the slug, `page` and the fragment: /topic/2-slug?page=3#pid5 -> /topic/2.
+
+        FlaskBB serves a topic with or without its slug, and slugs change with the title, so the
+        number alone names the thread (listing rows and thread pages then agree).
+        """
+        return _TOPIC_SLUG.sub(r"\1", strip_query(url, ("page",), keep_fragment=False))
 
     def page_url(self, thread_url: str, page: int) -> str:
         """Add ?page=N for later pages; page 1 is the bare topic URL."""

@@ -61,6 +61,7 @@ class MyBBEngine(Engine):
         "//td[has-class('thead')]/div[not(has-class('float_right'))]/strong",
     )
     _html_title = XPath("string(/html/head/title)")
+    _forum_crumb = XPath("(//div[has-class('navigation')]/a[contains(@href, 'forumdisplay.php')])[last()]/@href")
     _thread_id = XPath("string((//input[@name='tid']/@value)[1])")
     _pagination = Find(
         f"{_WRAPPER}/div[has-class('float_left')]/div[has-class('pagination')]",
@@ -114,6 +115,7 @@ class MyBBEngine(Engine):
             page_count=page_count,
             views=None,  # MyBB shows views only in forum listings
             post_count=None,
+            forum_url=self.forum_url(doc, ctx),
         )
 
     def _thread_url(self, doc: Element, ctx: ParseContext) -> str:

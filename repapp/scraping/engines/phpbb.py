@@ -60,6 +60,7 @@ class PhpBBEngine(Engine):
         anchor=f"{_BODY}/div[has-class('action-bar')]",
     )
     _active_page = XPath("string(.//li[has-class('active')])")
+    _forum_crumb = XPath("(//span[has-class('crumb')][@data-forum-id]/a/@href)[last()]")
     _page_links = XPath(".//li/a[has-class('button')]/text() | ./strong/text()")
     _total = XPath("string(./text()[normalize-space()][1])")
     _message = XPath("//div[@id='message']//p | //form[@id='login']//h2")
@@ -107,6 +108,7 @@ class PhpBBEngine(Engine):
             page_count=page_count,
             views=None,  # phpBB shows views only in forum listings
             post_count=first_int(self._total(pagination)) if pagination is not None else None,
+            forum_url=self.forum_url(doc, ctx),
         )
 
     def parse_post(self, node: Element, page: Page, ctx: ParseContext) -> PostItem:
