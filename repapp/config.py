@@ -123,6 +123,7 @@ NON_APP_VARIABLES = {
     "REPAPP_FLASKBB_PYTHON",  # the demo forum's interpreter
     "REPAPP_NO_DEMO_FORUM",  # scripts/run: skip the demo forum
     "REPAPP_TEST_DATABASE_URL",  # the test suite's database
+    "REPAPP_TEST_DB",  # the test suite: "postgresql" runs it all on PostgreSQL
 }
 
 

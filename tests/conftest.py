@@ -12,8 +12,40 @@ from repapp import create_app
 from repapp.extensions import db
 from support.world import PASSWORD, World, build_world
 from support import web
-from support.pg_fixtures import postgres_server  # noqa: F401
+from support.pg_fixtures import (  # noqa: F401
+    SUITE_ON_POSTGRES,
+    configure_suite_database,
+    empty_suite_database,
+    postgres_server,
+    stop_shared_server,
+)
 from support.flaskbb_fixtures import flaskbb_forum  # noqa: F401
+
+def pytest_configure(config):
+    """Start PostgreSQL first when the whole suite runs on it."""
+    configure_suite_database()
+
+
+def pytest_unconfigure(config):
+    """Stop the PostgreSQL server this run started."""
+    stop_shared_server()
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, skip the tests that are about SQLite itself (backups of the SQLite file)."""
+    if SUITE_ON_POSTGRES:
+        for item in items:
+            if item.get_closest_marker("sqlite_only"):
+                item.add_marker(pytest.mark.skip(reason="about SQLite itself; PostgreSQL uses pg_dump"))
+
+
+@pytest.fixture(autouse=True)
+def _empty_postgres_after_test():
+    """Leave the shared PostgreSQL database empty for the next test."""
+    yield
+    if SUITE_ON_POSTGRES:
+        empty_suite_database()
+
 
 # Cheap scrypt parameters: tests log in hundreds of times; production keeps werkzeug's defaults.
 TEST_HASH_METHOD = "scrypt:1024:8:1"
@@ -55,11 +87,9 @@ def app(tmp_path):
     app = create_app(make_test_config(tmp_path), instance_path=str(tmp_path / "instance"))
     app.test_client_class = FreshContextClient
     with app.app_context():
-        db.drop_all()
         db.create_all()
         yield app
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
 
 

@@ -55,6 +55,7 @@ def test_wrong_key_refuses_to_start(app, world):
         ensure_sentinel(db.session, app.config["ENCRYPTION_KEYS"])
 
 
+@pytest.mark.sqlite_only
 def test_backup_and_restore_bring_back_every_row(app, world, tmp_path):
     """A backup taken while the app is connected restores every row after they are deleted."""
     _account(world, "kept-in-backup")
