@@ -27,7 +27,15 @@ from .engines import POSTERS
 from .errors import PostingError
 from .matching import matches, similarity, text_differs
 from .sending import retry_or_fail
-from .states import DEFAULT_SETTINGS, Outcome, PostingSettings, account_for, approved_text, audit, move
+from .states import (
+    DEFAULT_SETTINGS,
+    Outcome,
+    PostingSettings,
+    account_for,
+    approved_text,
+    audit,
+    move,
+)
 
 __all__ = ["CheckResult", "confirm_posted", "resolve_unknown"]
 
@@ -66,7 +74,7 @@ def _reread_or_postpone(
     reply = dbs.get(Reply, reply_id)
     try:
         _reread(dbs, reply, definitions, fetcher, now)
-    except Exception as exc:  # noqa: BLE001 - any failed read leaves the reply pending, noted and logged
+    except Exception as exc:  # any failed read leaves the reply pending, noted and logged
         dbs.rollback()
         reply = dbs.get(Reply, reply_id)
         busy = isinstance(exc, _ThreadBusy)
@@ -179,7 +187,9 @@ def resolve_unknown(
             _confirm(dbs, reply, ours, found[1:], definitions)
         dbs.commit()
         return CheckResult(reply_id, Outcome.CONFIRMED, ours.external_id)
-    result = retry_or_fail(dbs, reply, ReplyState.UNKNOWN, token, "not found on the forum after sending", now, settings)
+    # Keep what went wrong with the send: it is what a person needs to know about the retry.
+    error = f"not on the forum after the last attempt ({reply.last_error or 'outcome unknown'})"
+    result = retry_or_fail(dbs, reply, ReplyState.UNKNOWN, token, error, now, settings)
     dbs.commit()
     return CheckResult(reply_id, result.outcome, result.detail)
 

@@ -67,7 +67,7 @@ class ForumHttp:
         self.sleep = sleep
         self._max_redirects = max_redirects
         # The fetcher's own limiter, so reading and posting share one budget per host.
-        self._limiter = fetcher._limiter  # noqa: SLF001
+        self._limiter = fetcher._limiter
 
     def get(self, url: str) -> Page:
         """GET url and follow its redirects; raise NotPosted if it cannot be had."""

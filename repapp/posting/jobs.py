@@ -19,7 +19,13 @@ from ..models import Reply, ReplyState, utcnow
 from ..scraping.fetch import Fetcher
 from .confirming import confirm_posted, resolve_unknown
 from .planning import LimitsFor, limits_for, plan_unplanned
-from .sending import claim_due_replies, expire_stale_claims, send_reply
+from .sending import (
+    Claim,
+    SendResult,
+    claim_due_replies,
+    expire_stale_claims,
+    send_reply,
+)
 from .states import DEFAULT_SETTINGS, PostingSettings
 
 __all__ = ["PostingRound", "post_due_replies", "post_due_replies_job", "settings_from_config"]
@@ -48,15 +54,20 @@ def _due_checks(dbs: Session, state: ReplyState, now: datetime, limit: int) -> l
     return list(dbs.scalars(query.order_by(Reply.next_check_at, Reply.id).limit(limit)))
 
 
-def _each(dbs: Session, step: str, reply_id: int, run: Callable[[], Any], round_: PostingRound) -> str:
+def _each(dbs: Session, step: str, reply_id: int, run: Callable[..., Any], round_: PostingRound, **kwargs: Any) -> str:
     """Run one reply's step; a failure is rolled back, logged with its traceback and counted."""
     try:
-        return str(run().outcome)
+        return str(run(dbs, reply_id, **kwargs).outcome)
     except Exception:
         dbs.rollback()
         round_.errors.append(reply_id)
-        log.error("posting: %s of reply %s failed", step, reply_id, exc_info=True)
+        log.exception("posting: %s of reply %s failed", step, reply_id)
         return "error"
+
+
+def _send_claimed(dbs: Session, reply_id: int, *, token: str, **kwargs: Any) -> SendResult:
+    """Send a reply this round claimed."""
+    return send_reply(dbs, Claim(reply_id, token), **kwargs)
 
 
 def post_due_replies(
@@ -76,21 +87,17 @@ def post_due_replies(
     round_.expired = expire_stale_claims(dbs, now=clock(), settings=settings)
     round_.planned = plan_unplanned(dbs, now=clock(), limits_for=limits_for)
     dbs.commit()
+    common = {"fetcher": fetcher, "definitions": definitions, "settings": settings}
     for claim in claim_due_replies(dbs, limit=batch, now=clock()):
         reply = dbs.get(Reply, claim.reply_id)
         limits = limits_for(dbs, reply) if reply is not None else None
-        outcome = _each(dbs, "sending", claim.reply_id, lambda: send_reply(
-            dbs, claim, fetcher=fetcher, definitions=definitions, limits=limits, settings=settings, now=clock(),
-            after_send=after_send), round_)
+        outcome = _each(dbs, "sending", claim.reply_id, _send_claimed, round_, token=claim.token, limits=limits,
+                        now=clock(), after_send=after_send, **common)
         round_.sent[outcome] += 1
     for reply_id in _due_checks(dbs, ReplyState.UNKNOWN, clock(), batch):
-        outcome = _each(dbs, "settling", reply_id, lambda: resolve_unknown(
-            dbs, reply_id, fetcher=fetcher, definitions=definitions, settings=settings, now=clock()), round_)
-        round_.resolved[outcome] += 1
+        round_.resolved[_each(dbs, "settling", reply_id, resolve_unknown, round_, now=clock(), **common)] += 1
     for reply_id in _due_checks(dbs, ReplyState.POSTED, clock(), batch):
-        outcome = _each(dbs, "confirming", reply_id, lambda: confirm_posted(
-            dbs, reply_id, fetcher=fetcher, definitions=definitions, settings=settings, now=clock()), round_)
-        round_.confirmed[outcome] += 1
+        round_.confirmed[_each(dbs, "confirming", reply_id, confirm_posted, round_, now=clock(), **common)] += 1
     if round_.sent or round_.resolved or round_.confirmed or round_.expired:
         log.info("posting round: sent %s, settled %s, confirmed %s, expired claims %s",
                  dict(round_.sent), dict(round_.resolved), dict(round_.confirmed), round_.expired)

@@ -28,7 +28,15 @@ from .flows import post_reply
 from .http import ForumHttp
 from .limits import PostingLimits, next_slot
 from .planning import account_times, limits_for
-from .states import DEFAULT_SETTINGS, Outcome, PostingSettings, account_for, approved_text, audit, move
+from .states import (
+    DEFAULT_SETTINGS,
+    Outcome,
+    PostingSettings,
+    account_for,
+    approved_text,
+    audit,
+    move,
+)
 
 __all__ = ["Claim", "SendResult", "claim_due_replies", "expire_stale_claims", "send_reply"]
 

@@ -22,11 +22,24 @@ repapp.posting.planning.limits_for (see its docstring).
 from __future__ import annotations
 
 from .confirming import CheckResult, confirm_posted, resolve_unknown
-from .errors import LoginRefused, NotPosted, OutcomeUnknown, PermalinkError, PostingError, PostingStateError
+from .errors import (
+    LoginRefused,
+    NotPosted,
+    OutcomeUnknown,
+    PermalinkError,
+    PostingError,
+    PostingStateError,
+)
 from .limits import PostingLimits, next_slot, plan_slots
 from .manual import mark_posted_manually, post_by_hand, post_id_from_permalink
 from .planning import account_times, limits_for, plan_reply, plan_unplanned
-from .sending import Claim, SendResult, claim_due_replies, expire_stale_claims, send_reply
+from .sending import (
+    Claim,
+    SendResult,
+    claim_due_replies,
+    expire_stale_claims,
+    send_reply,
+)
 from .states import DEFAULT_SETTINGS, Outcome, PostingSettings
 
 __all__ = [

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-
 from conftest import make_test_config
+from sqlalchemy import select
+from support.live_scrape import LIVE_FORUM_KEY, LiveSetup, set_up_live_client
+
 from repapp import create_app
 from repapp.crypto import encrypt
 from repapp.extensions import db
@@ -21,7 +21,6 @@ from repapp.posting.limits import PostingLimits
 from repapp.posting.states import PostingSettings
 from repapp.scraping.fetch import Fetcher
 from repapp.scraping.reader import read_thread
-from support.live_scrape import LIVE_FORUM_KEY, LiveSetup, set_up_live_client
 
 NO_LIMITS = PostingLimits()
 # Protocol timings for tests: short settle and lease so the tests can step past them with `now`.

@@ -89,7 +89,7 @@ class _Loop:
 
 
 class _ScriptedHandler(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         """Keep the test output quiet."""
 
     def _handle(self) -> None:
@@ -134,7 +134,7 @@ _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriz
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         """Keep the test output quiet."""
 
     def _handle(self) -> None:
@@ -148,7 +148,6 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             return
         if fault == "drop-before":
             proxy.log.append(("dropped", self.command, self.path))
-            proxy.stopping.wait(proxy.hold_seconds)
             self.close_connection = True
             return
         status, headers, answer = self._forward(proxy, body)
@@ -188,7 +187,7 @@ class FaultProxy(_Loop):
     """Forward to a real forum; inject one fault into the next request that matches.
 
     Faults: "500" (answer 500, forward nothing), "hang-after" (forward, then withhold the answer),
-    "drop-before" (forward nothing, then drop the connection).
+    "drop-before" (forward nothing, drop the connection at once).
     """
 
     def __init__(self, upstream_base: str, *, hold_seconds: float = 10.0) -> None:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
+from posting_loopback import DROP, Request, Response, ScriptedForum
 
 from repapp.forums.definitions import Politeness
 from repapp.posting.cookies import dump_cookies, load_cookies
@@ -25,7 +26,6 @@ from repapp.posting.http import ForumHttp, Page
 from repapp.scraping.fetch import Fetcher
 from repapp.scraping.ratelimit import RateLimiter
 from repapp.scraping.urlguard import UrlGuard
-from posting_loopback import DROP, Request, Response, ScriptedForum
 
 PAGES = Path(__file__).parent / "pages"
 PASSWORD = "forum-pass-1"
@@ -226,7 +226,10 @@ def phpbb_forum() -> ScriptedForum:
 
     def handle(request: Request) -> Response:
         base = forum.base_url
-        page_of = lambda name: Response(body=saved(name, base, "http://127.0.0.1:8082"))  # noqa: E731
+
+        def page_of(name: str) -> Response:
+            return Response(body=saved(name, base, "http://127.0.0.1:8082"))
+
         logged_in = request.cookies.get(PHPBB_COOKIE) == "2"
         if request.path == "/ucp.php" and request.method == "GET":
             served["login"] = time.monotonic()
@@ -279,19 +282,17 @@ def test_phpbb_form_sent_too_fast_is_refused_not_unknown(fetcher_for):
 
     logged_in = (f'[{{"name": "{PHPBB_COOKIE}", "value": "2", "domain": "127.0.0.1", "path": "/", '
                  '"secure": false, "expires": null}]')
-    with phpbb_forum() as forum:
-        with pytest.raises(NotPosted, match="The submitted form was invalid"):
-            run_post(fetcher_for(forum.base_url), Hasty(), forum.base_url, f"{forum.base_url}/viewtopic.php?t=2",
-                     cookies=logged_in)
+    with phpbb_forum() as forum, pytest.raises(NotPosted, match="The submitted form was invalid"):
+        run_post(fetcher_for(forum.base_url), Hasty(), forum.base_url, f"{forum.base_url}/viewtopic.php?t=2",
+                 cookies=logged_in)
     assert [p.path for p in forum.posts] == ["/posting.php"]
 
 
 def test_phpbb_wrong_password_is_a_refused_login(fetcher_for):
     """The forum's own message comes back; nothing is posted."""
-    with phpbb_forum() as forum:
-        with pytest.raises(LoginRefused, match="incorrect password"):
-            run_post(fetcher_for(forum.base_url), PhpBBPoster(), forum.base_url,
-                     f"{forum.base_url}/viewtopic.php?t=2", password="wrong")
+    with phpbb_forum() as forum, pytest.raises(LoginRefused, match="incorrect password"):
+        run_post(fetcher_for(forum.base_url), PhpBBPoster(), forum.base_url,
+                 f"{forum.base_url}/viewtopic.php?t=2", password="wrong")
     assert [p.path for p in forum.posts] == ["/ucp.php"]
 
 
@@ -303,7 +304,10 @@ def mybb_forum(reply_answer=None) -> ScriptedForum:
 
     def handle(request: Request):
         base = forum.base_url
-        page_of = lambda name: Response(body=saved(name, base, "http://127.0.0.1:8083"))  # noqa: E731
+
+        def page_of(name: str) -> Response:
+            return Response(body=saved(name, base, "http://127.0.0.1:8083"))
+
         logged_in = request.cookies.get(MYBB_COOKIE) == "2_secret"
         if request.path == "/member.php" and request.method == "GET":
             return page_of("mybb/thread-page1.html")  # a guest page with the header's quick login
@@ -356,9 +360,8 @@ def test_an_expired_session_is_renewed_by_logging_in_again(fetcher_for):
 @pytest.mark.parametrize(("answer", "settled"), [(lambda r: Response(500, b"oops"), True), (lambda r: DROP, False)])
 def test_a_reply_without_a_clear_answer_is_unknown(fetcher_for, answer, settled):
     """A 500 or a dropped connection after the reply's POST: not "failed" but unknown (re-read first)."""
-    with mybb_forum(reply_answer=answer) as forum:
-        with pytest.raises(OutcomeUnknown) as caught:
-            run_post(fetcher_for(forum.base_url), MyBBPoster(), forum.base_url, f"{forum.base_url}/showthread.php?tid=1")
+    with mybb_forum(reply_answer=answer) as forum, pytest.raises(OutcomeUnknown) as caught:
+        run_post(fetcher_for(forum.base_url), MyBBPoster(), forum.base_url, f"{forum.base_url}/showthread.php?tid=1")
     assert caught.value.settled is settled
     assert forum.posts[-1].path == "/newreply.php"
 
@@ -369,7 +372,6 @@ def test_the_url_guard_covers_form_actions(fetcher_for):
     def handle(request: Request) -> Response:
         return Response(body=saved("mybb/thread-page1.html"))  # not rewritten: posts to 127.0.0.1:8083
 
-    with ScriptedForum(handle) as forum:
-        with pytest.raises(NotPosted, match="port 8083"):
-            run_post(fetcher_for(forum.base_url), MyBBPoster(), forum.base_url, f"{forum.base_url}/showthread.php?tid=1")
+    with ScriptedForum(handle) as forum, pytest.raises(NotPosted, match="port 8083"):
+        run_post(fetcher_for(forum.base_url), MyBBPoster(), forum.base_url, f"{forum.base_url}/showthread.php?tid=1")
     assert forum.posts == []

@@ -5,6 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from posting_live import (
+    approved_reply,
+    live_app,
+    question_post,
+    read,
+    reload,
+    run_round,
+)
 from sqlalchemy import select
 
 from repapp.crypto import decrypt
@@ -12,7 +20,6 @@ from repapp.extensions import db
 from repapp.forums.registry import forum_definitions
 from repapp.models import AuditEvent, ForumAccount, PostMethod, ReplyState
 from repapp.posting.service import PermalinkError, mark_posted_manually
-from posting_live import approved_reply, live_app, question_post, read, reload, run_round
 
 pytestmark = pytest.mark.live_forum
 
@@ -30,7 +37,7 @@ def live(tmp_path, flaskbb_forum):
 
 def test_approved_reply_is_posted_once_and_confirmed_by_a_re_read(live, flaskbb_forum):
     """Approved -> posted with the official account; the re-read links the post, permalink and response time."""
-    app, setup, _ = live
+    _app, setup, _ = live
     topic = flaskbb_forum.scratch_topic("Стоит ли ехать на ТО в АвтоДом?", replies=0)
     thread = setup.watch(flaskbb_forum.topic_url(topic["id"]))
     read(thread)
@@ -68,7 +75,7 @@ def test_approved_reply_is_posted_once_and_confirmed_by_a_re_read(live, flaskbb_
 
 def test_a_moderators_edit_before_the_re_read_is_flagged(live, flaskbb_forum):
     """The forum publishes other words than approved: the reply is confirmed and flagged."""
-    app, setup, _ = live
+    _app, setup, _ = live
     topic = flaskbb_forum.scratch_topic("Цены на ТО", replies=0)
     thread = setup.watch(flaskbb_forum.topic_url(topic["id"]))
     reply = approved_reply(setup, thread, None, "Цены на ТО есть на сайте, раздел «Сервис».")
@@ -86,7 +93,7 @@ def test_a_moderators_edit_before_the_re_read_is_flagged(live, flaskbb_forum):
 
 def test_posted_by_hand_then_confirmed_by_the_worker(live, flaskbb_forum):
     """The representative posts by hand and pastes the link: validated, then confirmed by the re-read."""
-    app, setup, _ = live
+    _app, setup, _ = live
     topic = flaskbb_forum.scratch_topic("Гарантия на двигатель", replies=0)
     thread = setup.watch(flaskbb_forum.topic_url(topic["id"]))
     read(thread)

@@ -12,7 +12,14 @@ import re
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from ..errors import NotPosted, OutcomeUnknown
-from ..forms import HtmlForm, find_form, first_text, has_field, has_link, meta_refresh_url
+from ..forms import (
+    HtmlForm,
+    find_form,
+    first_text,
+    has_field,
+    has_link,
+    meta_refresh_url,
+)
 from ..http import Page
 from .base import Poster, SentPost, query_value
 
