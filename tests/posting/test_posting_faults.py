@@ -22,7 +22,7 @@ from repapp.models import ReplyState, utcnow
 
 pytestmark = pytest.mark.live_forum
 
-TIMEOUT = 2.0  # the forum definition's timeout: how long a withheld answer is waited for
+TIMEOUT = 3.0  # the forum definition's timeout: how long a withheld answer is waited for
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -287,3 +287,17 @@ def test_concurrent_claims_on_postgresql_never_share_a_reply(tmp_path, postgres_
             db.session.remove()
             db.drop_all()
             db.engine.dispose()
+
+
+def test_the_worker_runs_the_posting_job(app):
+    """The scheduled job plans an unplanned approved reply and, its forum having no definition, hands it to a person."""
+    from repapp.worker import SCHEDULES
+
+    [schedule] = [s for s in SCHEDULES if s.id == "post-approved-replies"]
+    thread = world(db.session, forum_key="not-defined")
+    reply = approved(db.session, thread)
+    db.session.commit()
+    round_ = schedule.run(app)
+    assert round_.planned == [reply.id] and round_.sent == {"manual": 1} and not round_.errors
+    db.session.refresh(reply)
+    assert reply.post_method == PostMethod.MANUAL and "no definition" in reply.last_error
