@@ -63,6 +63,8 @@ def _reread(dbs: Session, reply: Reply, definitions: Mapping[str, ForumDefinitio
     definition = definitions.get(thread.forum.key)
     if definition is None:
         raise LookupError(f"forum {thread.forum.key!r} has no definition in forums/")
+    # Unconditionally: a 304 for the last known page would stop the read before a page our post began.
+    thread.etag, thread.last_modified = "", ""
     read_thread(dbs, thread, definition, fetcher, now=now)
 
 

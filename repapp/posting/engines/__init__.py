@@ -9,7 +9,7 @@ from .flaskbb import FlaskBBPoster
 from .mybb import MyBBPoster
 from .phpbb import PhpBBPoster
 
-__all__ = ["POSTERS", "Poster", "SentPost", "manual_reason", "poster_for"]
+__all__ = ["POSTERS", "FlaskBBPoster", "MyBBPoster", "PhpBBPoster", "Poster", "SentPost", "manual_reason", "poster_for"]
 
 POSTERS: dict[str, type[Poster]] = {poster.key: poster for poster in (FlaskBBPoster, PhpBBPoster, MyBBPoster)}
 

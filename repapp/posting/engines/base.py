@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+from ...scraping.engines.base import detect_encoding
 from ..errors import NotPosted
 from ..forms import Element, HtmlForm, parse_page
 from ..http import Page
@@ -52,8 +53,6 @@ class Poster:
 
     def page_encoding(self, page: Page) -> str:
         """Return the encoding the page's forms are to be sent in."""
-        from ...scraping.engines.base import detect_encoding
-
         return detect_encoding(page.body, self.encoding)
 
     # -- logging in --
