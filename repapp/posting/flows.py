@@ -35,7 +35,7 @@ def post_reply(
     """Post body as a reply in the thread; return the new post's id and permalink."""
     form_url = poster.reply_url(thread_url)
     page = http.get(form_url)
-    form = poster.reply_form(page)
+    form = poster.reply_form(page)  # NotPosted if logged in but offered no form
     if form is None:
         # No kept session, or it expired: renew it once.
         log_in(http, poster, base_url, username, password)

@@ -106,6 +106,12 @@ def test_flaskbb_reply_form_only_for_a_logged_in_user():
     assert poster.reply_form(page("flaskbb/login-form.html")) is None
 
 
+def test_logged_in_without_a_reply_form_is_not_posted_and_needs_no_login():
+    """A logged-in page with no reply form (a locked topic, no permission) is a refusal, not a lapsed session."""
+    with pytest.raises(NotPosted, match="no reply form"):
+        PhpBBPoster().reply_form(page("phpbb/thread-page3-loggedin.html"))
+
+
 def test_flaskbb_answers_are_read_as_sent_refused_or_unknown():
     """302 -> /post/<id> is the new post; the form again is a refusal; a 200 elsewhere is unknown."""
     poster = FlaskBBPoster()

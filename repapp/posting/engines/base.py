@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ...scraping.engines.base import detect_encoding
 from ..errors import NotPosted
-from ..forms import Element, HtmlForm, parse_page
+from ..forms import Element, HtmlForm, first_text, parse_page
 from ..http import Page
 
 __all__ = ["Poster", "SentPost", "query_value"]
@@ -76,7 +76,10 @@ class Poster:
         raise NotImplementedError
 
     def reply_form(self, page: Page) -> HtmlForm | None:
-        """Return the reply form, or None when the page shows we are not logged in."""
+        """Return the reply form, or None when the page shows we are not logged in.
+
+        Logged in but shown no form (a locked topic, a ban, no permission) raises NotPosted.
+        """
         raise NotImplementedError
 
     def reply_fields(self, form: HtmlForm, body: str) -> list[tuple[str, str]]:
@@ -98,6 +101,11 @@ class Poster:
         raise NotImplementedError
 
     # -- helpers --
+
+    def no_reply_form(self, page: Page, doc: Element, message_xpaths: tuple[str, ...]) -> NotPosted:
+        """Return the NotPosted error for a logged-in page that offers no reply form, with the forum's words."""
+        message = next((t for t in (first_text(doc, x) for x in message_xpaths) if t), "")
+        return NotPosted(page.url, page.status, f"the forum shows this account no reply form: {message or 'no reason given'}")
 
     def refused(self, answer: Page, reason: str) -> NotPosted:
         """Return the NotPosted error for a form the forum sent back with a message."""

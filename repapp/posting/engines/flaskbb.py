@@ -68,8 +68,11 @@ class FlaskBBPoster(Poster):
         doc = self.document(page)
         if not has_link(doc, "/auth/logout"):
             return None
-        return find_form(doc, page.url, lambda f: has_field(f, "content") and has_field(f, "csrf_token"),
+        form = find_form(doc, page.url, lambda f: has_field(f, "content") and has_field(f, "csrf_token"),
                          encoding=self.page_encoding(page))
+        if form is None:
+            raise self.no_reply_form(page, doc, _ERRORS)
+        return form
 
     def reply_fields(self, form: HtmlForm, body: str) -> list[tuple[str, str]]:
         """csrf_token, content and the Reply button."""

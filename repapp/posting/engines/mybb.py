@@ -89,8 +89,11 @@ class MyBBPoster(Poster):
         doc = self.document(page)
         if not has_link(doc, "action=logout"):
             return None
-        return find_form(doc, page.url, lambda f: has_field(f, "action", "do_newreply") and has_field(f, "message"),
+        form = find_form(doc, page.url, lambda f: has_field(f, "action", "do_newreply") and has_field(f, "message"),
                          encoding=self.page_encoding(page))
+        if form is None:
+            raise self.no_reply_form(page, doc, (_ERROR_BOX, "//td[contains(@class, 'trow1')]"))
+        return form
 
     def reply_fields(self, form: HtmlForm, body: str) -> list[tuple[str, str]]:
         """The whole form (my_post_key, posthash, subject, options) with the message and Post Reply."""

@@ -79,8 +79,11 @@ class PhpBBPoster(Poster):
         doc = self.document(page)
         if not has_link(doc, "mode=logout"):
             return None
-        return find_form(doc, page.url, lambda f: f.get("id") == "postform" or has_field(f, "topic_cur_post_id"),
+        form = find_form(doc, page.url, lambda f: f.get("id") == "postform" or has_field(f, "topic_cur_post_id"),
                          encoding=self.page_encoding(page))
+        if form is None:
+            raise self.no_reply_form(page, doc, ("//div[@id='message']//p", *_REPLY_ERRORS))
+        return form
 
     def reply_fields(self, form: HtmlForm, body: str) -> list[tuple[str, str]]:
         """The whole form (subject "Re: …", topic_cur_post_id, tokens) with the message and Submit."""
