@@ -59,6 +59,8 @@ class Escalation(db.Model):
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     send_error: Mapped[str] = mapped_column(Text, default="")
+    # When the e-mail is (re)tried next; also the lease of a worker sending it. None: sent or given up.
+    next_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     token_nonce: Mapped[str] = mapped_column(String(64), default="")  # invalidates old links on resend
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -66,3 +68,4 @@ class Escalation(db.Model):
     answer_text: Mapped[str] = mapped_column(Text, default="")
 
     case: Mapped[Case] = relationship(back_populates="escalations")
+    sent_by: Mapped[User | None] = relationship()
