@@ -48,13 +48,13 @@ def test_a_csv_with_bad_rows_is_refused_whole_with_line_numbers(world):
     """Every problem is reported by its line and column, and not one row is stored."""
     world.forum()
     text = ("month,kpi,value,forum,note\n"
-            "2025-02,clicks_to_site,12,world-forum,ok\n"
+            "2025-02,clicks_to_site,12,demo-flaskbb,ok\n"
             "2025-13,clicks_to_site,5,,bad month\n"
             "\n"
             "2025-02,views,5,,computed\n"
             "2025-02,discount_uses,-2,,negative\n"
             "2025-02,clicks_to_site,7,nowhere,unknown forum\n"
-            "2025-02,clicks_to_site,1,world-forum,duplicate of line 2\n"
+            "2025-02,clicks_to_site,1,demo-flaskbb,duplicate of line 2\n"
             "2025-02,discount_uses\n")
     with pytest.raises(CsvImportError) as caught:
         import_csv(db.session, text, source_name="bad.csv", client=world.client_a)

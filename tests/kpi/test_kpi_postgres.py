@@ -27,7 +27,7 @@ def test_the_seed_month_on_postgresql(tmp_path, postgres_server):
             world = build_world(db.session)
             seed = build_seed_month(world)
             limits = KpiSettings(default_settings("Europe/Moscow").response_norm,
-                                 {"world-forum": PostingLimits(per_day=1, min_gap_minutes=60)})
+                                 {"demo-flaskbb": PostingLimits(per_day=1, min_gap_minutes=60)})
             figures = compute_month(db.session, seed.client, seed.month, limits, now=seed.now)
             assert {kpi: figures.totals[kpi.value] for kpi in SEED} == SEED
             assert figures.response.answered == 4 and figures.response.median_hours == pytest.approx(1.5)

@@ -92,7 +92,7 @@ def test_posting_limits_per_day_week_and_gap(world):
         db.session.add(Post(thread_id=thread.id, client_id=thread.client_id, external_id=f"own{index}",
                             author="A_official", posted_at=at, is_own=True))
     db.session.commit()
-    limits = KpiSettings(NORM.response_norm, {"world-forum": PostingLimits(per_day=2, per_week=4, min_gap_minutes=30)})
+    limits = KpiSettings(NORM.response_norm, {"demo-flaskbb": PostingLimits(per_day=2, per_week=4, min_gap_minutes=30)})
     posting = compute_month(db.session, world.client_a, FEB, limits, now=msk(28, 18)).posting
     assert posting.limits_defined and posting.forum_days == 3
     rules = {(v.day.day, v.rule): (v.actual, v.limit) for v in posting.violations}

@@ -32,7 +32,7 @@ def counted_queries():
 def _past_report(world, month: date, forum_id: int, views: int) -> None:
     """Store a frozen month whose forum had `views`."""
     db.session.add(MonthlyReport(client_id=world.client_a.id, month=month, state=ReportState.PUBLISHED,
-                                 figures={"forums": [{"id": forum_id, "key": "world-forum", "name": "World forum",
+                                 figures={"forums": [{"id": forum_id, "key": "demo-flaskbb", "name": "World forum",
                                                       "values": {"views": views}}]}))
 
 

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from kpi.test_kpi_seed_month import SEED, build_seed_month
 from repapp.extensions import db
+from repapp.models import MonthlyReport
 from repapp.reports.generate import generate_report
 from repapp.reports.workflow import accept_report, publish_report
 
@@ -51,6 +52,12 @@ def test_the_client_reads_the_seed_figures_online(seed_report, login_as):
     assert COMMENT in html and "Second thread of A" in html and "Задержка выдачи машины" in html
     assert "Отличный сервис" in html and "<svg" in html
     assert "By representative" not in html and "Внутренняя заметка" not in html
+
+
+def test_staff_see_the_internal_breakdown_the_client_does_not(seed_report, login_as):
+    """The PR specialist's view of the report adds the representatives' figures, marked internal."""
+    html = login_as("pr").get(f"/reports/{seed_report.id}").get_data(as_text=True)
+    assert "By representative" in html and "rep_a@test.repapp" in html and "internal: not shown" in html
 
 
 def test_the_pdf_contains_the_kpi_table(seed_report, login_as):
@@ -111,6 +118,10 @@ def test_the_cli_writes_the_same_report(seed_report, runner, tmp_path):
     assert result.exit_code == 0, result.output
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(pdf)).pages).split())
     assert "Просмотры" in text and "3 227" in text.replace("\u00a0", " ").replace("\u202f", " ")
+    live = tmp_path / "live.csv"
+    result = runner.invoke(args=["report", "client-a", "2025-03", "--format", "csv", "-o", str(live)])
+    assert result.exit_code == 0 and "not frozen" in result.output
+    assert db.session.query(MonthlyReport).count() == 1  # nothing stored for March
 
 
 def test_the_report_reads_in_russian(seed_report, login_as, world):
