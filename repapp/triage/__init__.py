@@ -1,0 +1,1 @@
+"""Triage of forum posts: automatic tags (question, problem, positive…) that representatives correct."""
