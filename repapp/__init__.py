@@ -31,7 +31,15 @@ SUBSYSTEMS = (
     "repapp.forums.web",
     "repapp.scraping.cli",
     "repapp.threads",
+    "repapp.inbox",
+    "repapp.replies",
+    "repapp.posting",
     "repapp.playbooks.cli",
+    "repapp.playbooks.web",
+    "repapp.kpi",
+    "repapp.reports",
+    "repapp.cases",
+    "repapp.notifications",
 )
 
 

@@ -114,6 +114,7 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "REPAPP_PLAYBOOKS_DIR": ("PLAYBOOKS_DIR", parse_text),
     "REPAPP_LOG_LEVEL": ("LOG_LEVEL", choice_parser("DEBUG", "INFO", "WARNING", "ERROR")),
     "REPAPP_PAGE_SIZE": ("PAGE_SIZE", parse_positive_int),
+    "REPAPP_WEBHOOK_URL": ("WEBHOOK_URL", parse_text),
 }
 
 

@@ -26,7 +26,8 @@ class NavEntry:
 
 NAV_ENTRIES = (
     NavEntry("inbox.inbox", _l("Inbox"), frozenset({Role.REP, Role.PR, Role.ADMIN})),
-    NavEntry("approvals.queue", _l("Approvals"), frozenset({Role.PR, Role.ADMIN})),
+    NavEntry("replies.approvals_queue", _l("Approvals"), frozenset({Role.PR, Role.ADMIN})),
+    NavEntry("replies.outbox", _l("Outbox"), frozenset({Role.REP, Role.PR, Role.ADMIN})),
     NavEntry("threads.thread_list", _l("Threads"), frozenset({Role.REP, Role.PR, Role.ADMIN})),
     NavEntry("cases.case_list", _l("Cases"), frozenset({Role.REP, Role.PR, Role.ADMIN})),
     NavEntry("playbooks.playbook_list", _l("Playbooks"), frozenset({Role.PR, Role.ADMIN, Role.REP})),

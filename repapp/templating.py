@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, format_timedelta, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -26,6 +26,11 @@ def _datetime(value: datetime | None, fmt: str = "medium") -> str:
 def _number(value: Any) -> str:
     """Format a number in the user's locale, or a dash."""
     return format_decimal(value) if value is not None else "—"
+
+
+def _duration(seconds: float) -> str:
+    """Format a span of time as hours and minutes (or days and hours) in the user's locale."""
+    return format_timedelta(timedelta(seconds=seconds), threshold=1.5, granularity="minute")
 
 
 def _post_html(html: str | None) -> Markup:
@@ -51,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = _number
     app.jinja_env.filters["post_html"] = _post_html
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["duration"] = _duration
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["role_label"] = role_label
     app.context_processor(_context)

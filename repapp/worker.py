@@ -13,6 +13,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .extensions import db
+from .reports.jobs import generate_monthly_reports_job
+from .cases.jobs import deadline_alerts_job, remind_overdue_escalations_job, send_pending_escalations_job
+from .playbooks.versions import apply_in_force_job
 from .posting.jobs import post_due_replies_job
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,11 @@ def scrape_due_threads_job(app: Flask) -> object:
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("scrape-due-threads", scrape_due_threads_job, 30),
     Schedule("post-approved-replies", post_due_replies_job, 60),
+    Schedule("apply-playbooks-in-force", apply_in_force_job, 3600),
+    Schedule("send-pending-escalations", send_pending_escalations_job, 60),
+    Schedule("remind-overdue-escalations", remind_overdue_escalations_job, 300),
+    Schedule("deadline-alerts", deadline_alerts_job, 60),
+    Schedule("monthly-reports", generate_monthly_reports_job, 24 * 3600),
 )
 
 

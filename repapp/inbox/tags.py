@@ -1,15 +1,15 @@
-"""The tag vocabulary with labels people read."""
+"""The tag vocabulary (from the tagging rules) with labels in the reader's language."""
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString, get_locale
 
-TAG_LABELS = {
-    "question": _l("question"),
-    "problem": _l("problem"),
-    "complaint": _l("complaint"),
-    "positive": _l("positive"),
-    "negative": _l("negative"),
-    "recommendation_request": _l("asks for a recommendation"),
-    "newsworthy": _l("news-worthy"),
-    "possible_bot": _l("possible bot"),
-}
-TAGS = tuple(TAG_LABELS)
+from ..triage.tagging import TAGS as TAG_INFO
+
+
+def _label(key: str) -> str:
+    """Return the tag's label in the current interface language."""
+    info = TAG_INFO[key]
+    return info.label_ru if str(get_locale()) == "ru" else info.label_en
+
+
+TAG_LABELS = {key: LazyString(_label, key) for key in TAG_INFO}
+TAGS = tuple(TAG_INFO)

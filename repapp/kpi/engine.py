@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -45,7 +45,7 @@ from .business_hours import add_business_seconds, business_seconds
 from .counters import Growth, Reading, month_growth
 from .definitions import METRICS
 from .periods import MonthPeriod, local_day_starts
-from .settings import KpiSettings, PostingLimits, default_settings
+from .settings import KpiSettings, PostingLimits, default_settings, settings_from_playbook
 from .sqlfuncs import day_bucket, epoch_seconds
 from .stats import median, percentile
 
@@ -168,12 +168,16 @@ class _Tally:
 
 
 def settings_for(dbs: Session, client: Client, month: date) -> KpiSettings:
-    """Return the response norm and posting limits in force for the client's month.
+    """Return the response norm and posting limits of the playbook in force at the month's end."""
+    from zoneinfo import ZoneInfo
 
-    Plug the playbook here once its version in force can be read from the database:
-    `settings_from_playbook(version.content)` for the version in force at the month's end.
-    """
-    return default_settings(client.timezone)
+    from ..playbooks.versions import version_in_force
+
+    zone = ZoneInfo(client.timezone)
+    next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    month_end = datetime.combine(next_month, time.min, zone) - timedelta(seconds=1)
+    version = version_in_force(dbs, client.id, month_end)
+    return settings_from_playbook(version.content) if version is not None else default_settings(client.timezone)
 
 
 def targets_for(dbs: Session, client_id: int, month: date) -> dict[KpiKey, Target]:

@@ -22,6 +22,7 @@ class Post(db.Model):
         Index("ix_posts_thread_posted", "thread_id", "posted_at"),
         Index("ix_posts_client_triage", "client_id", "triage_state", "posted_at"),
         Index("ix_posts_client_posted", "client_id", "posted_at"),
+        Index("ix_posts_client_first_seen", "client_id", "first_seen_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,6 +23,9 @@ class Reply(db.Model):
     __table_args__ = (
         Index("ix_replies_state_planned", "state", "planned_at"),
         Index("ix_replies_client_state", "client_id", "state"),
+        # KPI queries: news posted in a month, and a post's first published answer.
+        Index("ix_replies_client_posted", "client_id", "posted_at"),
+        Index("ix_replies_in_reply_to", "in_reply_to_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..forums.definitions import ForumDefinition
-from ..models import Post, Reply, ReplyState, utcnow
+from ..models import Post, Reply, ReplyState, TriageState, utcnow
 from ..scraping.fetch import Fetcher
 from ..scraping.reader import read_thread
 from .engines import POSTERS
@@ -148,6 +148,9 @@ def _confirm(
     reply.published_text_differs = text_differs(approved_text(reply), post.text)
     reply.next_check_at = None
     reply.last_error = ""
+    if answered is not None:
+        # The forum user has their answer: the post leaves the inbox and its clock stops.
+        answered.triage_state = TriageState.ANSWERED
     audit(dbs, reply, "reply.confirmed", post_id=post.id, external_post_id=post.external_id,
           permalink=reply.permalink, response_seconds=reply.response_seconds,
           published_text_differs=reply.published_text_differs)

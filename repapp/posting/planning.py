@@ -25,13 +25,18 @@ LimitsFor = Callable[[Session, Reply], PostingLimits]
 
 
 def limits_for(dbs: Session, reply: Reply) -> PostingLimits:
-    """Return the posting limits for the reply's account and forum.
+    """Return the posting limits for the reply's account and forum from the playbook in force.
 
-    The playbook in force will provide them (forum settings' posting_limits, the client's time
-    zone): PostingLimits.from_playbook(settings.posting_limits, playbook.client.timezone).
-    Until then: no daily or weekly cap, a minimal gap, days in the client's time zone.
+    Without an approved playbook, or a forum the playbook does not list: no daily or weekly cap,
+    a minimal gap, days in the client's time zone.
     """
-    return PostingLimits(min_gap=DEFAULT_MIN_GAP, timezone=reply.client.timezone or "UTC")
+    from ..playbooks.versions import playbook_in_force
+
+    playbook = playbook_in_force(dbs, reply.client_id)
+    settings = playbook.forums.get(reply.thread.forum.key) if playbook is not None else None
+    if settings is None or settings.posting_limits is None:
+        return PostingLimits(min_gap=DEFAULT_MIN_GAP, timezone=reply.client.timezone or "UTC")
+    return PostingLimits.from_playbook(settings.posting_limits, playbook.client.timezone)
 
 
 def account_times(dbs: Session, reply: Reply, now: datetime, *, include_planned: bool) -> list[datetime]:

@@ -46,7 +46,6 @@ def _posting_counts(dbs: Session, reply: Reply, now: datetime, timezone: str) ->
 def check_reply(dbs: Session, reply: Reply, body: str, now: datetime, locale: str = "ru") -> CheckOutcome:
     """Check `body` as the reply's text against the playbook in force at `now`."""
     from ..playbooks.draft_check import (
-        SCHEDULING_CODES,
         DraftContext,
         check_draft,
         describe_approval_reason,
@@ -76,9 +75,6 @@ def check_reply(dbs: Session, reply: Reply, body: str, now: datetime, locale: st
     findings = check_draft(body, playbook, context)
     first_approved = _first_approval(dbs, reply.client_id)
     approval, reasons = needs_approval(findings, playbook, context, first_approved_at=first_approved)
-    # A warning sends the draft to a PR specialist whatever the policy says.
-    if any(f.severity == "warning" and f.code not in SCHEDULING_CODES for f in findings) and "warnings" not in reasons:
-        approval, reasons = True, [*reasons, "warnings"]
     return CheckOutcome(findings=findings, blocking=has_blocking(findings), needs_approval=approval,
                         reasons=[describe_approval_reason(r, playbook, locale) for r in reasons],
                         playbook_version_id=version.id)

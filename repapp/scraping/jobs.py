@@ -104,6 +104,9 @@ def scrape_thread(
         dbs.commit()
         log.warning("reading thread %s (%s) failed: %s", thread_id, thread.url, exc, exc_info=exc)
         return ThreadOutcome(thread_id, False, error=thread.last_error)
+    from ..inbox.triage import triage_new_posts
+
+    triage_new_posts(dbs, thread, result.changes.new, utcnow())
     record_success(thread, utcnow())
     release_claim(thread)
     dbs.commit()

@@ -116,6 +116,8 @@ def read_thread(
 
 # Views grow with every visit, so one listing read per hour is enough for the KPI curve.
 STATS_INTERVAL = timedelta(hours=1)
+# Listings sort by last post, so a watched (active) thread is near the top; look no further than this.
+LISTING_PAGES_SEARCHED = 3
 
 
 def _stats_due(dbs: Session, thread: WatchedThread, result: ReadResult, now: datetime) -> bool:
@@ -131,16 +133,20 @@ def _with_listing_stats(engine, fetcher: Fetcher, definition: ForumDefinition, t
     """Fill views and post count from the thread's row in its forum listing, where the forum shows them."""
     if not item.forum_url:
         return item
-    fetched = fetcher.get(item.forum_url, session=session)
-    result.requests += 1
-    ctx = ParseContext(url=fetched.final_url, fetched_at=utcnow(), timezone=definition.tzinfo,
-                       date_locale=definition.date_locale, options=dict(definition.engine_options))
-    for row in engine.parse_listing(fetched.body, ctx).threads:
-        if engine.canonical_thread_url(row.url) == thread.url:
-            posts = row.post_count if row.post_count is not None else (
-                row.reply_count + 1 if row.reply_count is not None else item.post_count)
-            return replace(item, views=row.views, post_count=posts)
-    log.info("thread %s is not on the first page of %s; no counters this time", thread.id, item.forum_url)
+    page_number, page_count = 1, 1
+    while page_number <= min(page_count, LISTING_PAGES_SEARCHED):
+        fetched = fetcher.get(engine.listing_page_url(item.forum_url, page_number), session=session)
+        result.requests += 1
+        ctx = ParseContext(url=fetched.final_url, fetched_at=utcnow(), timezone=definition.tzinfo,
+                           date_locale=definition.date_locale, options=dict(definition.engine_options))
+        listing = engine.parse_listing(fetched.body, ctx)
+        for row in listing.threads:
+            if engine.canonical_thread_url(row.url) == thread.url:
+                posts = row.post_count if row.post_count is not None else (
+                    row.reply_count + 1 if row.reply_count is not None else item.post_count)
+                return replace(item, views=row.views, post_count=posts)
+        page_count, page_number = listing.page_count, page_number + 1
+    log.info("thread %s is not in the first pages of %s; no counters this time", thread.id, item.forum_url)
     return item
 
 

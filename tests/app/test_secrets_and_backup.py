@@ -102,7 +102,7 @@ def test_saving_an_account_encrypts_and_audits_without_the_password(app, world, 
     world.forum()
     admin = login_as("admin")
     response = web.post_form(admin, "/admin/clients/client-b/accounts",
-                             {"forum": "world-forum", "username": "B_official", "password": "b-forum-pass"},
+                             {"forum": "demo-flaskbb", "username": "B_official", "password": "b-forum-pass"},
                              token_from="/admin/clients/client-b/accounts")
     assert response.status_code == 302
     account = db.session.scalar(select(ForumAccount).where(ForumAccount.username == "B_official"))

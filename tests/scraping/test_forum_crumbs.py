@@ -26,3 +26,14 @@ def test_thread_page_names_its_listing(engine, page, url, listing):
     ctx = ParseContext(url=url, fetched_at=datetime.now(UTC), timezone=ZoneInfo("UTC"))
     parsed = get_engine(engine).parse_thread((PAGES / page).read_bytes(), ctx)
     assert parsed.thread.forum_url == listing
+
+
+@pytest.mark.parametrize(("engine", "listing", "page3"), [
+    ("flaskbb", "http://h/forum/2-x", "http://h/forum/2-x?page=3"),
+    ("mybb", "http://h/forumdisplay.php?fid=2", "http://h/forumdisplay.php?fid=2&page=3"),
+    ("phpbb", "http://h/viewforum.php?f=2", "http://h/viewforum.php?f=2&start=50"),
+])
+def test_listing_pages_are_addressed_per_engine(engine, listing, page3):
+    """Counters are searched on the first listing pages; each engine pages its own way."""
+    assert get_engine(engine).listing_page_url(listing, 1) == listing
+    assert get_engine(engine).listing_page_url(listing, 3) == page3

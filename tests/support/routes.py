@@ -16,8 +16,18 @@ ARG_FACTORIES: dict[str, Callable[[World], tuple[object, int | None]]] = {
     "client_slug": lambda w: (w.client_a.slug, w.client_a.id),
     "user_id": lambda w: (w.user("subject_a").id, w.client_a.id),
     "thread_id": lambda w: (w.thread_a().id, w.client_a.id),
+    "post_id": lambda w: (w.post_a().id, w.client_a.id),
+    "reply_id": lambda w: (w.reply_a().id, w.client_a.id),
     "forum_key": lambda w: (w.forum().key, None),
     "account_id": lambda w: (w.account_a().id, w.client_a.id),
+    "version_id": lambda w: (w.playbook_version_a().id, w.client_a.id),
+    "section": lambda w: ("kpis", None),
+    "case_id": lambda w: (w.case_a().id, w.client_a.id),
+    "escalation_id": lambda w: (w.escalation_a().id, w.client_a.id),
+    "token": lambda w: (w.answer_token_a(), None),
+    "report_id": lambda w: (w.report_a().id, w.client_a.id),
+    "fmt": lambda w: ("csv", None),
+    "code": lambda w: (w.link_a().code, w.client_a.id),
 }
 
 

@@ -496,6 +496,10 @@ class Engine:
 
     _forum_crumb: etree.XPath | None = None
 
+    def listing_page_url(self, listing_url: str, page: int) -> str:
+        """Return page N of a forum listing (most engines take ?page=N)."""
+        return listing_url if page <= 1 else with_query(listing_url, page=page)
+
     def forum_url(self, doc: lxml.html.HtmlElement, ctx: ParseContext) -> str | None:
         """Return the listing the thread belongs to (last forum breadcrumb), without session ids."""
         if self._forum_crumb is None:

@@ -223,6 +223,11 @@ class PhpBBEngine(Engine):
 
     # -- URLs --
 
+    def listing_page_url(self, listing_url: str, page: int) -> str:
+        """Page a listing by topic offset: start=(page-1)*topics_per_page (a board setting, default 25)."""
+        per_page = int(self.options.get("topics_per_page", 25))
+        return listing_url if page <= 1 else with_query(listing_url, start=(page - 1) * per_page)
+
     def canonical_thread_url(self, url: str) -> str:
         """Keep only t: viewtopic.php?f=2&t=7&start=20&sid=… -> viewtopic.php?t=7.
 
