@@ -60,8 +60,9 @@ def demo_command(quiet: bool) -> None:
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("refusing to load demo users with known passwords in production")
     from .demo import DEMO_PASSWORD, load_demo
+    from .forums.registry import forum_definitions
 
-    users = load_demo(db.session)
+    users = load_demo(db.session, forum_definitions())
     db.session.commit()
     if not quiet:
         click.echo("Demo users (password for all: %s):" % DEMO_PASSWORD)
