@@ -22,6 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarbool import ScalarBoolean
+from ..problems import FileProblems, Problem  # noqa: F401 - Problem stays importable from here
 
 log = logging.getLogger(__name__)
 
@@ -115,27 +116,8 @@ class ForumDefinition:
         return data
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One problem in a definition file, printed as `PATH:LINE: field: message` like the playbooks'."""
-
-    source: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        """Format the problem as one grep- and editor-friendly line."""
-        return f"{self.source}:{self.line}: {self.field}: {self.message}"
-
-
-class ForumDefinitionInvalid(Exception):
+class ForumDefinitionInvalid(FileProblems):
     """One or more forum definition files are wrong; every problem found is listed."""
-
-    def __init__(self, problems: Iterable[Problem]):
-        """Keep the problems and use their lines as the message."""
-        self.problems = list(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
 def _check_alias(value: str) -> str:

@@ -26,6 +26,7 @@ from ruamel.yaml.scalarbool import ScalarBoolean
 
 from .checks import Finding, Loc, semantic_findings
 from .schema import Playbook
+from ..problems import FileProblems, Problem  # noqa: F401 - Problem stays importable from here
 
 PLAYBOOK_SUFFIXES = (".yaml", ".yml")
 SYNTAX_FIELD = "<yaml>"
@@ -49,27 +50,8 @@ _EXPECTED = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One problem in a playbook file, printed as `PATH:LINE: field: message`."""
-
-    source: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        """Format the problem as one grep- and editor-friendly line."""
-        return f"{self.source}:{self.line}: {self.field}: {self.message}"
-
-
-class PlaybookInvalid(Exception):
+class PlaybookInvalid(FileProblems):
     """A playbook that failed validation, with every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        """Keep the problems and use their lines as the message."""
-        super().__init__("\n".join(str(problem) for problem in problems))
-        self.problems = problems
 
 
 def field_path(loc: Loc) -> str:
