@@ -99,6 +99,13 @@ def _set_demo_forum_passwords(dbs: Session) -> None:
             account.password_encrypted = encrypt(DEMO_FORUM_PASSWORD)
 
 
+def _read_only_the_local_forum(dbs: Session) -> None:
+    """Switch off every forum but the local demo forum: the demo never reaches beyond this machine."""
+    for forum in dbs.scalars(select(Forum).where(Forum.key != DEMO_FORUM_KEY, Forum.is_active.is_(True))):
+        log.info("demo: forum %s is not read (only the local demo forum is)", forum.key)
+        forum.is_active = False
+
+
 def _publish_last_month(dbs: Session, pr: User) -> None:
     """Publish last month's report of the first demo client, so the client viewer has one to read."""
     from .reports.generate import generate_report
@@ -122,6 +129,7 @@ def load_demo(dbs: Session, definitions: dict[str, Any] | None = None) -> list[U
     if definitions is not None and dbs.scalar(select(PlaybookVersion.id).limit(1)) is not None:
         _put_playbooks_in_force(dbs, pr, definitions)
     _set_demo_forum_passwords(dbs)
+    _read_only_the_local_forum(dbs)
     _publish_last_month(dbs, pr)
     dbs.flush()
     return users

@@ -14,7 +14,6 @@ import types
 import typing
 import warnings
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

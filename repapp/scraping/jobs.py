@@ -16,7 +16,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..forums.definitions import ForumDefinition
-from ..models import WatchedThread, utcnow
+from ..models import Forum, WatchedThread, utcnow
 from .fetch import Fetcher
 from .reader import ReadResult, read_thread, record_failure, record_success
 
@@ -31,9 +31,10 @@ def worker_id() -> str:
 
 
 def _due_condition(now: datetime):
-    """Rows that are due and not claimed by a live lease."""
+    """Rows that are due, on a forum that is read at all, and not claimed by a live lease."""
     return (
         WatchedThread.is_active.is_(True),
+        WatchedThread.forum_id.in_(select(Forum.id).where(Forum.is_active.is_(True))),
         or_(WatchedThread.next_run_at.is_(None), WatchedThread.next_run_at <= now),
         or_(WatchedThread.claimed_until.is_(None), WatchedThread.claimed_until < now),
     )

@@ -51,6 +51,8 @@ def test_demo_puts_playbooks_in_force_with_accounts_and_a_published_report(tmp_p
             published = conn.execute(text("SELECT count(*) FROM monthly_reports WHERE state = 'published'")).scalar()
             assert published == 1
             versions = conn.execute(text("SELECT count(*) FROM playbook_versions")).scalar()
+            active = conn.execute(text("SELECT key FROM forums WHERE is_active")).scalars().all()
+            assert active == ["demo-flaskbb"]  # the demo never reads beyond this machine
     finally:
         engine.dispose()
     assert versions == 6  # the file's version and the demo's "approve everything" one, per client; not more on rerun
