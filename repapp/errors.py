@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -21,10 +21,25 @@ MESSAGES = {
 }
 
 
+# Shown when the error page itself cannot be rendered (the layout reads the user and the locale from
+# the database, which may be what failed); both languages, since the user's cannot be looked up.
+BARE_PAGE = (
+    "<!doctype html><html><head><meta charset=\"utf-8\"><title>{code}</title></head><body>"
+    "<h1>{code}</h1><p>Something went wrong on our side. Try again in a few minutes.</p>"
+    "<p lang=\"ru\">Что-то пошло не так на нашей стороне. Попробуйте ещё раз через несколько минут.</p>"
+    "</body></html>"
+)
+
+
 def _render(code: int, message: object | None = None):
-    """Render the error page for `code`."""
+    """Render the error page for `code`; fall back to a bare page when even that fails."""
     title, default = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, message=message or default), code
+    except Exception:
+        # Answer anyway, through Flask, so the response still gets the security headers.
+        log.error("the error page for %s could not be rendered", code, exc_info=True)
+        return Response(BARE_PAGE.format(code=code), status=code, mimetype="text/html")
 
 
 def _http_error(exc: HTTPException):
