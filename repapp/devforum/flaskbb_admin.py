@@ -199,8 +199,9 @@ def act_create_category(params):
 
 
 def act_create_forum(params):
-    """Create a forum in a category, open to the default groups."""
+    """Create a forum in a category, open to the default groups (or members only: no guests)."""
     from flaskbb.forum.models import Forum
+    from flaskbb.user.models import Group
 
     forum = Forum(
         title=params["title"],
@@ -208,7 +209,8 @@ def act_create_forum(params):
         category_id=int(params["category_id"]),
         position=params.get("position", 1),
     )
-    forum.save()
+    groups = Group.query.filter(Group.guest.is_(False)).all() if params.get("members_only") else None
+    forum.save(groups=groups)
     return {"id": forum.id}
 
 

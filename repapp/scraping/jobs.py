@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ..forums.definitions import ForumDefinition
 from ..models import Forum, WatchedThread, utcnow
 from .fetch import Fetcher
+from .members import read_as_member
 from .reader import ReadResult, read_thread, record_failure, record_success
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,12 @@ def scrape_thread(
         dbs.commit()
         return ThreadOutcome(thread_id, False, error=thread.last_error)
     try:
-        result = read_thread(dbs, thread, definition, fetcher, full=full)
+        if definition.requires_login:
+            # Re-load the thread inside the read: a refused first attempt rolls the session back.
+            result = read_as_member(dbs, thread, definition, fetcher, lambda session: read_thread(
+                dbs, dbs.get(WatchedThread, thread_id), definition, fetcher, full=full, session=session))
+        else:
+            result = read_thread(dbs, thread, definition, fetcher, full=full)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the thread, then logged
         dbs.rollback()
         thread = dbs.get(WatchedThread, thread_id)
