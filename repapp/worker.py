@@ -67,14 +67,12 @@ def run_job(app: Flask, schedule: Schedule) -> None:
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """Return a scheduler with every job: one instance each, missed runs coalesced."""
-    scheduler = BlockingScheduler(
-        timezone=UTC,
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
-    )
+    scheduler = BlockingScheduler(timezone=UTC)
     for schedule in SCHEDULES:
         scheduler.add_job(
             run_job, "interval", args=(app, schedule), seconds=schedule.seconds, id=schedule.id,
             name=schedule.id, replace_existing=True, next_run_time=datetime.now(UTC),
+            coalesce=True, max_instances=1, misfire_grace_time=60,
         )
     return scheduler
 
