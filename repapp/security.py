@@ -1,6 +1,8 @@
-"""CSRF protection and security headers on every response."""
+"""CSRF protection, security headers on every response, and no forum credentials in the HTTP logs."""
 
 from __future__ import annotations
+
+import logging
 
 from flask import Flask, Response
 
@@ -25,3 +27,6 @@ def init_app(app: Flask) -> None:
     """Protect every state-changing request with a CSRF token and add security headers."""
     csrf.init_app(app)
     app.after_request(_security_headers)
+    # httpcore's DEBUG records carry response headers, forums' session cookies among them: never below INFO.
+    http_log = logging.getLogger("httpcore")
+    http_log.setLevel(max(http_log.getEffectiveLevel(), logging.INFO))

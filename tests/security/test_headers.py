@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from conftest import make_test_config
+from conftest import FreshContextClient, make_test_config
 from repapp import create_app
 from repapp.extensions import db
 from support import web
@@ -52,6 +52,7 @@ def errors_app(tmp_path):
     from repapp.access import public
 
     public(probe_crash)
+    app.test_client_class = FreshContextClient
     with app.app_context():
         db.create_all()
         yield app
