@@ -8,6 +8,7 @@ tests put in real FlaskBB posts with raw markup before repapp's fetcher sees the
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +27,11 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        """Send each write at once: with Nagle, the body waits ~40 ms for the ACK of the headers."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: object) -> None:
         """Keep the test output quiet."""
