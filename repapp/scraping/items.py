@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
+from .sanitize import RawHtml
+
 
 @dataclass(frozen=True, slots=True)
 class Quote:
@@ -22,6 +24,8 @@ class PostItem:
 
     `text` is the body without quotes and signature, every run of whitespace collapsed to
     one space; `html` is the whole body, quotes included, sanitized with nh3 (links absolute).
+    When the engine was asked to defer sanitizing, `html` is "" and `raw_html` holds the body
+    as the page has it: read the HTML through `sanitized_html()`, which works either way.
     """
 
     external_id: str
@@ -33,6 +37,11 @@ class PostItem:
     html: str
     edited: bool = False
     signature: str | None = None
+    raw_html: RawHtml | None = None
+
+    def sanitized_html(self) -> str:
+        """Return the body's sanitized HTML, sanitizing a deferred body now."""
+        return self.html if self.raw_html is None else self.raw_html.sanitize()
 
 
 @dataclass(frozen=True, slots=True)

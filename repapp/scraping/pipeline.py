@@ -75,7 +75,7 @@ def store_page(
             post.deleted_at = None
             changes.restored.append(post)
         if post.content_hash != digest:
-            post.text, post.html, post.quotes = item.text, item.html, _quotes(item)
+            post.text, post.html, post.quotes = item.text, item.sanitized_html(), _quotes(item)
             post.content_hash, post.edited_at = digest, seen_at
             changes.edited.append(post)
     changes.deleted = _mark_vanished(dbs, thread, page, items, seen_at)
@@ -102,7 +102,7 @@ def _new_post(
         author=item.author,
         posted_at=item.posted_at,
         text=item.text,
-        html=item.html,
+        html=item.sanitized_html(),  # sanitized here, only for posts that are stored
         quotes=_quotes(item),
         content_hash=digest,
         is_own=is_own,

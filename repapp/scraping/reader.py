@@ -83,7 +83,8 @@ def read_thread(
             options={**definition.engine_options, "encoding": definition.encoding} if definition.encoding
             else dict(definition.engine_options),
         )
-        page = engine.parse_thread(fetched.body, ctx)
+        # Bodies are sanitized by the pipeline, only for the new and edited posts it stores.
+        page = engine.parse_thread(fetched.body, ctx, defer_html=True)
         if not page.posts:
             raise LayoutChanged(fetched.final_url, "no posts found on a thread page")
         result.pages_parsed += 1

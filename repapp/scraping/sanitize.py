@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 
-__all__ = ["sanitize_encoded", "sanitize_html"]
+__all__ = ["RawHtml", "sanitize_encoded", "sanitize_html"]
 
 _TAGS = frozenset({
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",
@@ -148,31 +149,45 @@ def sanitize_html(fragment: str, base_url: str, *, drop_params: Collection[str] 
     in `drop_params` (session ids); every link gets rel="nofollow noopener"; scripts,
     styles, frames, event handlers and javascript:/data: URLs are removed.
     """
-    return _sanitize_text(fragment, base_url, frozenset(drop_params))
+    return _clean(fragment, base_url, frozenset(drop_params))
 
 
 def sanitize_encoded(
     fragment: bytes, encoding: str, base_url: str, *, drop_params: Collection[str] = (),
 ) -> str:
     """Sanitize a fragment still in its page's encoding, as sanitize_html does."""
-    return _sanitize_bytes(fragment, encoding, base_url, frozenset(drop_params))
+    return _clean(fragment.decode(encoding, "replace"), base_url, frozenset(drop_params))
 
 
-# Thread pages are re-fetched again and again while a thread is watched, and old posts do
-# not change: remembering recent results makes re-parsing a page nearly free. Fragments
-# cut from page bytes are remembered by those bytes, which spares decoding them too.
-@lru_cache(maxsize=2048)
-def _sanitize_text(fragment: str, base_url: str, drop_params: frozenset[str]) -> str:
-    """Clean a text fragment (remembered)."""
-    return _clean(fragment, base_url, drop_params)
+# No result cache: the scraper defers sanitizing (RawHtml) to the posts it stores, which are
+# new or edited ones, so a remembered result would almost never be asked for again.
+@dataclass(frozen=True, slots=True, repr=False)
+class RawHtml:
+    """A post body as the forum sent it, not safe to show: only `sanitize()` reads it out.
 
+    Engines hand this over instead of sanitized HTML when asked to defer (see
+    `Engine.parse_thread`): nh3 costs more than parsing the whole page, and on a re-read
+    almost every post is one already stored, whose HTML is never needed again. `fragment`
+    may be a function that produces the markup, so that even cutting it out of the page
+    waits until it is needed.
+    """
 
-@lru_cache(maxsize=2048)
-def _sanitize_bytes(
-    fragment: bytes, encoding: str, base_url: str, drop_params: frozenset[str],
-) -> str:
-    """Decode and clean a fragment of page bytes (remembered)."""
-    return _clean(fragment.decode(encoding, "replace"), base_url, drop_params)
+    # Bytes in `encoding`, text, or a function returning either.
+    fragment: bytes | str | Callable[[], bytes | str]
+    encoding: str
+    base_url: str
+    drop_params: frozenset[str] = frozenset()
+
+    def sanitize(self) -> str:
+        """Return the body cleaned exactly as sanitize_html would clean it."""
+        markup = self.fragment() if callable(self.fragment) else self.fragment
+        text = markup if isinstance(markup, str) else markup.decode(self.encoding, "replace")
+        return _clean(text, self.base_url, self.drop_params)
+
+    def __repr__(self) -> str:
+        """Say what kind of body this is, never its markup (not safe in logs or pages)."""
+        kind = "deferred" if callable(self.fragment) else f"{len(self.fragment)} long"
+        return f"<RawHtml {kind}>"
 
 
 def _clean(fragment: str, base_url: str, drop_params: frozenset[str]) -> str:

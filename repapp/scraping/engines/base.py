@@ -3,7 +3,8 @@
 Thread pages are the hot path (the budget is ~1.5x lxml's own parse of the page), so the
 helpers favour compiled XPath anchored on the template's frame and child steps, with a
 tolerant `//` search only as a fallback; one XPath call per post rather than one per field;
-and post bodies for the sanitizer cut from the page's bytes rather than re-serialised.
+post bodies for the sanitizer cut from the page's bytes rather than re-serialised; and, for
+the scraper, sanitizing deferred to the posts it stores (`parse_thread(defer_html=True)`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -23,13 +24,14 @@ from lxml import etree
 from ..dates import parse_forum_date, parse_iso
 from ..errors import LayoutChanged, ParseError
 from ..items import ListingPage, ParseContext, PostItem, Quote, ThreadItem, ThreadPage
-from ..sanitize import sanitize_encoded, sanitize_html
+from ..sanitize import RawHtml, sanitize_encoded, sanitize_html
 
 __all__ = [
-    "CAPABILITIES", "BodyParts", "Element", "Engine", "Find", "Links", "Page", "PageSource",
-    "PostParts",
+    "CAPABILITIES", "BodyCut", "BodyParts", "Element", "Engine", "Find", "Links", "Page",
+    "PageSource", "PostParts",
     "XPath", "classes", "detect_encoding", "drop", "first", "first_int", "load_document",
-    "node_text", "parse_html", "split_body", "strip_query", "with_query", "wrote_author",
+    "node_text", "page_body", "parse_html", "split_body", "strip_query", "with_query",
+    "wrote_author",
 ]
 
 log = logging.getLogger(__name__)
@@ -357,11 +359,12 @@ def _closing_position(body: bytes, name: bytes, start: int, limit: int) -> int |
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """Per-page helpers handed to `parse_post`."""
+    """Per-page helpers handed to `parse_post`; `defer_html` asks for RawHtml (see split_body)."""
 
     thread: ThreadItem
     links: Links
     source: PageSource
+    defer_html: bool = False
 
 
 _WROTE = re.compile(
@@ -383,11 +386,12 @@ def wrote_author(header: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class BodyParts:
-    """What a post body splits into."""
+    """What a post body splits into; with `defer`, `html` is "" and `raw_html` holds the body."""
 
     text: str
     quotes: tuple[Quote, ...]
     html: str
+    raw_html: RawHtml | None = None
 
 
 # Given a top-level quote, return (quoted author or None, header nodes to drop from its text).
@@ -401,18 +405,29 @@ def split_body(
     *,
     source: tuple[bytes, str] | None = None,
     drop_params: Sequence[str] = (),
+    defer: bool = False,
 ) -> BodyParts:
     """Split a post body into the poster's own text, the quotes, and sanitized HTML.
 
     The caller drops signature and engine furniture first. `source` is the body as the
     page has it, with its encoding (see PageSource); without it the DOM is serialised.
+    With `defer` (pass `page.defer_html`) nothing is sanitized: the body comes back as
+    RawHtml, for the pipeline to sanitize only if it stores the post, and `html` is "".
     Mutates `body`: quotes are cut out after the HTML (which keeps them) is taken.
     """
+    html, raw = "", None
     if source is not None:
-        html = sanitize_encoded(*source, base_url, drop_params=drop_params)
+        if defer:
+            raw = RawHtml(source[0], source[1], base_url, frozenset(drop_params))
+        else:
+            html = sanitize_encoded(*source, base_url, drop_params=drop_params)
         may_quote = b"<blockquote" in source[0]  # most posts quote nothing: skip the walk
     else:
-        html = sanitize_html(_inner_html(body), base_url, drop_params=drop_params)
+        markup = _inner_html(body)
+        if defer:
+            raw = RawHtml(markup, "utf-8", base_url, frozenset(drop_params))
+        else:
+            html = sanitize_html(markup, base_url, drop_params=drop_params)
         may_quote = True
     quotes = []
     top_level = [q for q in body.iter("blockquote")
@@ -425,7 +440,59 @@ def split_body(
             drop(nested)
         quotes.append(Quote(author=author, text=node_text(quote)))
         drop(quote)
-    return BodyParts(node_text(body), tuple(quotes), html)
+    return BodyParts(node_text(body), tuple(quotes), html, raw)
+
+
+class BodyCut(NamedTuple):
+    """Where a post's body sits in the page's bytes: the arguments of PageSource.inner_html."""
+
+    marker: str
+    until: str | None = None
+    then: str | None = None
+    stop: str | None = None
+
+
+def page_body(
+    page: Page,
+    body: Element,
+    quote_header: QuoteHeader,
+    cut: BodyCut | None,
+    *,
+    drop_params: Sequence[str] = (),
+) -> BodyParts:
+    """split_body for a post of `page`, its source cut from the page's bytes by `cut`.
+
+    `cut` None means the body must be serialised from the tree (furniture was dropped).
+    When the page defers HTML and the post quotes nothing, even the cutting waits until
+    the pipeline asks for the HTML: the tree is not changed below this point, so the
+    body it would cut or serialise later is the one it would have now. (A quoting post
+    loses its quotes from the tree to leave the poster's own text, so it is cut now.)
+    """
+    if not page.defer_html or next(body.iter("blockquote"), None) is not None:
+        raw = page.source.inner_html(cut.marker, until=cut.until, then=cut.then, stop=cut.stop
+                                     ) if cut is not None else None
+        return split_body(body, quote_header, page.thread.url, source=page.source.encoded(raw),
+                          drop_params=drop_params, defer=page.defer_html)
+    later = _BodyLater(page.source, cut, body)
+    raw_html = RawHtml(later, page.source.encoding, page.thread.url, frozenset(drop_params))
+    return BodyParts(node_text(body), (), "", raw_html)
+
+
+class _BodyLater:
+    """Cut (or serialise) one post's body when first asked; holds the page's tree till then."""
+
+    __slots__ = ("source", "cut", "element")
+
+    def __init__(self, source: PageSource, cut: BodyCut | None, element: Element) -> None:
+        """Keep what the body is cut from, and the element to serialise if cutting fails."""
+        self.source, self.cut, self.element = source, cut, element
+
+    def __call__(self) -> bytes | str:
+        """Return the body's markup: page bytes where they can be cut, else serialised."""
+        cut = self.cut
+        raw = self.source.inner_html(cut.marker, until=cut.until, then=cut.then, stop=cut.stop
+                                     ) if cut is not None else None
+        return raw if raw is not None else _inner_html(self.element)
 
 
 def _inner_html(node: Element) -> str:
@@ -468,8 +535,13 @@ class Engine:
 
     # -- threads --
 
-    def parse_thread(self, body: bytes, ctx: ParseContext) -> ThreadPage:
-        """Parse one thread page; a page without posts means the layout changed."""
+    def parse_thread(self, body: bytes, ctx: ParseContext, *, defer_html: bool = False) -> ThreadPage:
+        """Parse one thread page; a page without posts means the layout changed.
+
+        With `defer_html`, post bodies are not sanitized here: each PostItem carries its
+        body as RawHtml and `sanitized_html()` cleans it when (if) it is stored. The
+        scraper asks for this; everything else gets `html` filled in.
+        """
         encoding = detect_encoding(body, ctx.options.get("encoding"))
         doc = parse_html(body, encoding, ctx)
         nodes = self.post_nodes(doc)
@@ -477,7 +549,7 @@ class Engine:
             self.raise_forum_message(doc, ctx)
             raise LayoutChanged(ctx.url, f"{self.key}: no posts found on a thread page")
         thread = self.thread_info(doc, ctx)
-        page = Page(thread, Links(ctx.url), PageSource(body, encoding))
+        page = Page(thread, Links(ctx.url), PageSource(body, encoding), defer_html)
         posts = tuple(self.parse_post(node, page, ctx) for node in nodes)
         return ThreadPage(thread=thread, posts=posts)
 
@@ -494,13 +566,14 @@ class Engine:
 
     # -- listings --
 
-    _forum_crumb: etree.XPath | None = None
+    # An XPath or a Find (an anchored fast form first: a `//` scan of a page costs ~0.3 ms).
+    _forum_crumb: Callable[[Any], list[Any]] | None = None
 
     def listing_page_url(self, listing_url: str, page: int) -> str:
         """Return page N of a forum listing (most engines take ?page=N)."""
         return listing_url if page <= 1 else with_query(listing_url, page=page)
 
-    def forum_url(self, doc: lxml.html.HtmlElement, ctx: ParseContext) -> str | None:
+    def forum_url(self, doc: Element, ctx: ParseContext) -> str | None:
         """Return the listing the thread belongs to (last forum breadcrumb), without session ids."""
         if self._forum_crumb is None:
             return None

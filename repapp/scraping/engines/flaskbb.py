@@ -8,8 +8,8 @@ from typing import Any
 from ..errors import LayoutChanged
 from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
 from .base import (
-    CAPABILITIES, Element, Engine, Find, Links, Page, PostParts, XPath, classes, drop, first,
-    first_int, load_document, node_text, split_body, strip_query, with_query, wrote_author,
+    CAPABILITIES, BodyCut, Element, Engine, Find, Links, Page, PostParts, XPath, classes, drop,
+    first, first_int, load_document, node_text, page_body, strip_query, with_query, wrote_author,
 )
 
 _TOPIC_ID = re.compile(r"/topic/(\d+)")
@@ -18,17 +18,25 @@ _FRAME = "/html/body/div[has-class('flaskbb-layout')]/div[has-class('container')
 
 
 def _sort_post_parts(nodes: list[Element]) -> dict[str, Any]:
-    """Name the nodes of a post: author name, date, "Last modified" note, content."""
-    parts: dict[str, Any] = {"content": None, "author": None, "stamp": None, "edited": False}
+    """Name the nodes of a post: author name, date, "Last modified" note, content, furniture.
+
+    Furniture is the content's signature and "post is hidden" banner, to be cut from it.
+    """
+    parts: dict[str, Any] = {"content": None, "author": None, "stamp": None, "edited": False,
+                             "furniture": []}
     for node in nodes:
         if node.tag == "time":
             parts["stamp"] = node
         elif node.tag == "small":
             parts["edited"] = True
-        elif " post-content " in classes(node):
-            parts["content"] = node
         else:
-            parts["author"] = node
+            names = node.get("class", "")
+            if "post-signature" in names or "alert" in names:
+                parts["furniture"].append(node)
+            elif " post-content " in f" {names} ":
+                parts["content"] = node
+            else:
+                parts["author"] = node
     return parts
 
 
@@ -57,20 +65,28 @@ class FlaskBBEngine(Engine):
         anchor=f"{_FRAME}/div/div[has-class('controls-row')]",
     )
     _active_page = XPath("string(./li[has-class('active')])")
-    _forum_crumb = XPath("(//ol[has-class('breadcrumb')]/li/a[contains(@href, '/forum/')])[last()]/@href")
+    _forum_crumb = Find(
+        f"({_FRAME}/div[@class='topic-view']/ol[has-class('breadcrumb')]"
+        "/li/a[contains(@href, '/forum/')])[last()]/@href",
+        "(//ol[has-class('breadcrumb')]/li/a[contains(@href, '/forum/')])[last()]/@href",
+    )
     _page_links = XPath("./li/a[has-class('page-link')]/text()")
 
     # Fast form: the default theme's child positions, class checked on the last step.
+    # Both forms also fetch the content's furniture (signature, banner): one call per post.
     _post_parts = PostParts(
         "./div[1]/div[@class='author-name'] | ./div[2]/div[1]/div[1]/a/time"
-        " | ./div[2]/div[1]/div[1]/small | ./div[2]/div[@class='post-content']",
+        " | ./div[2]/div[1]/div[1]/small | ./div[2]/div[@class='post-content']"
+        " | ./div[2]/div[@class='post-content']"
+        "/div[contains(@class, 'post-signature') or contains(@class, 'alert')]",
         "./div[has-class('author')]/div[has-class('author-name')]"
         " | ./div[has-class('post-box')]/div[has-class('post-meta')]/div/a/time"
         " | ./div[has-class('post-box')]/div[has-class('post-meta')]/div/small"
-        " | ./div[has-class('post-box')]/div[has-class('post-content')]",
+        " | ./div[has-class('post-box')]/div[has-class('post-content')]"
+        " | ./div[has-class('post-box')]/div[has-class('post-content')]"
+        "/div[contains(@class, 'post-signature') or contains(@class, 'alert')]",
         _sort_post_parts,
     )
-    _furniture = XPath("./div[contains(@class, 'post-signature') or contains(@class, 'alert')]")
 
     _listing_body = Find(
         f"{_FRAME}/div[@class='forum-view']/div[has-class('forum')]/div[has-class('forum-body')]",
@@ -105,12 +121,11 @@ class FlaskBBEngine(Engine):
         stamp = parts["stamp"]
         date_link = stamp.getparent() if stamp is not None else None
         post_id = content.get("id", "").removeprefix("pid") or node.get("id", "")
-        signature, banner = self._cut_furniture(content)
+        signature, banner = self._cut_furniture(parts["furniture"])
         # The template closes every body with this comment; the signature follows it.
-        raw = None if banner else page.source.inner_html(
+        cut = None if banner else BodyCut(
             f'id="pid{post_id}"', until='id="pid', stop="<!-- Signature Begin -->")
-        body = split_body(content, self._quote_author, page.thread.url,
-                          source=page.source.encoded(raw))
+        body = page_body(page, content, self._quote_author, cut)
         return PostItem(
             external_id=self.require(post_id, "post id", ctx),
             url=page.links.absolute(date_link.get("href") if date_link is not None
@@ -121,15 +136,16 @@ class FlaskBBEngine(Engine):
             text=body.text,
             quotes=body.quotes,
             html=body.html,
+            raw_html=body.raw_html,
             edited=parts["edited"],
             signature=signature,
         )
 
     @staticmethod
-    def _cut_furniture(content: Element) -> tuple[str | None, bool]:
+    def _cut_furniture(furniture: list[Element]) -> tuple[str | None, bool]:
         """Drop signature and "post is hidden" banner; return (signature, banner found)."""
         signature, banner = None, False
-        for child in FlaskBBEngine._furniture(content):
+        for child in furniture:
             if " post-signature " in classes(child):
                 signature = node_text(child) or None
             else:

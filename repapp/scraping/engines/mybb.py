@@ -11,14 +11,27 @@ from ..dates import clock_text, has_time
 from ..errors import LayoutChanged, ParseError
 from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
 from .base import (
-    CAPABILITIES, Element, Engine, Find, Links, Page, PostParts, XPath, classes, drop, first,
-    first_int, load_document, node_text, split_body, strip_query, wrote_author,
+    CAPABILITIES, BodyCut, Element, Engine, Find, Links, Page, PostParts, XPath, classes, drop,
+    first, first_int, load_document, node_text, page_body, strip_query, wrote_author,
 )
 
 # Search-engine-friendly URLs: thread-7.html, thread-7-page-2.html, thread-7-post-40.html
 _SEO_THREAD = re.compile(r"(?P<head>.*/thread-(?P<tid>\d+))(?:-[a-z]+(?:-\d+)?)?\.html$")
 # MyBB's default date and time settings, "m-d-Y" and "h:i A": read without strptime (slow).
 _US_STAMP = re.compile(r"^(\d{2})-(\d{2})-(\d{4}),? (\d{1,2}):(\d{2}) ([AP]M)$")
+
+
+def _us_stamp(value: str, ctx: ParseContext) -> datetime | None:
+    """Read MyBB's default "11-22-2026, 01:29 PM" in the forum's time zone, or None."""
+    match = _US_STAMP.match(value)
+    if not match:
+        return None
+    month, day, year, hour, minute, ampm = match.groups()
+    hour24 = int(hour) % 12 + (12 if ampm == "PM" else 0)
+    try:
+        return datetime(int(year), int(month), int(day), hour24, int(minute), tzinfo=ctx.timezone)
+    except ValueError:
+        return None
 
 
 def _sort_post_parts(nodes: list[Element]) -> dict[str, Any]:
@@ -61,7 +74,11 @@ class MyBBEngine(Engine):
         "//td[has-class('thead')]/div[not(has-class('float_right'))]/strong",
     )
     _html_title = XPath("string(/html/head/title)")
-    _forum_crumb = XPath("(//div[has-class('navigation')]/a[contains(@href, 'forumdisplay.php')])[last()]/@href")
+    _forum_crumb = Find(
+        f"({_WRAPPER}/div[has-class('navigation')]"
+        "/a[contains(@href, 'forumdisplay.php')])[last()]/@href",
+        "(//div[has-class('navigation')]/a[contains(@href, 'forumdisplay.php')])[last()]/@href",
+    )
     _thread_id = XPath("string((//input[@name='tid']/@value)[1])")
     _pagination = Find(
         f"{_WRAPPER}/div[has-class('float_left')]/div[has-class('pagination')]",
@@ -132,10 +149,8 @@ class MyBBEngine(Engine):
         parts = self._post_parts(node)
         content = self.require(parts["content"], "post body", ctx)
         permalink, stamp = parts["permalink"], parts["stamp"]
-        raw = None if self._cut_furniture(content) else page.source.inner_html(
-            f'id="pid_{post_id}"', until='id="pid_')
-        body = split_body(content, self._quote_author, page.thread.url,
-                          source=page.source.encoded(raw))
+        cut = None if self._cut_furniture(content) else BodyCut(f'id="pid_{post_id}"', until='id="pid_')
+        body = page_body(page, content, self._quote_author, cut)
         return PostItem(
             external_id=self.require(post_id, "post id", ctx),
             url=page.links.absolute(permalink or f"showthread.php?pid={post_id}#pid{post_id}"),
@@ -144,6 +159,7 @@ class MyBBEngine(Engine):
             text=body.text,
             quotes=body.quotes,
             html=body.html,
+            raw_html=body.raw_html,
             edited=self._edited(stamp),
             signature=parts["signature"],
         )
@@ -175,26 +191,29 @@ class MyBBEngine(Engine):
         """
         if stamp is None:
             return None
-        parts, title = [stamp.text or ""], None
+        children, title = [], None
         for child in stamp:
             if child.tag == "br" or " post_edit " in classes(child):
                 break  # the edit notice, or "Last Post: alice" in listings
             title = title or child.get("title")
+            children.append(child)
+        default_formats = self.option(ctx, "date_formats") is None
+        # Most stamps carry the full default-format date in their title: no need for the text.
+        if title and default_formats:
+            stamped = _us_stamp(title, ctx)
+            if stamped is not None:
+                return stamped
+        parts = [stamp.text or ""]
+        for child in children:
             parts += [*child.itertext(), child.tail or ""]
         shown = " ".join("".join(parts).split())
         if title and not has_time(title):
             clock = clock_text(shown)
             title = f"{title}, {clock}" if clock else title
         value = title or shown
-        match = _US_STAMP.match(value) if self.option(ctx, "date_formats") is None else None
-        if match:
-            month, day, year, hour, minute, ampm = match.groups()
-            hour24 = int(hour) % 12 + (12 if ampm == "PM" else 0)
-            try:
-                return datetime(int(year), int(month), int(day), hour24, int(minute),
-                                tzinfo=ctx.timezone)
-            except ValueError:
-                pass
+        stamped = _us_stamp(value, ctx) if default_formats else None
+        if stamped is not None:
+            return stamped
         return self.resolve_date(value, None, ctx) or self.resolve_date(shown, None, ctx)
 
     @staticmethod

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 from ..errors import LayoutChanged, ParseError
 from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
 from .base import (
-    CAPABILITIES, Element, Engine, Find, Links, Page, PostParts, XPath, classes, drop, first,
-    first_int, load_document, node_text, split_body, strip_query, with_query, wrote_author,
+    CAPABILITIES, BodyCut, Element, Engine, Find, Links, Page, PostParts, XPath, classes, drop,
+    first, first_int, load_document, node_text, page_body, strip_query, with_query, wrote_author,
 )
 
 # Session and view-state parameters phpBB adds to links; none of them names a thread.
@@ -60,7 +60,11 @@ class PhpBBEngine(Engine):
         anchor=f"{_BODY}/div[has-class('action-bar')]",
     )
     _active_page = XPath("string(.//li[has-class('active')])")
-    _forum_crumb = XPath("(//span[has-class('crumb')][@data-forum-id]/a/@href)[last()]")
+    _forum_crumb = Find(
+        "(/html/body/div[@id='wrap']/div[@id='page-header']/div[has-class('navbar')]/div"
+        "/ul[@id='nav-breadcrumbs']/li/span[has-class('crumb')][@data-forum-id]/a/@href)[last()]",
+        "(//span[has-class('crumb')][@data-forum-id]/a/@href)[last()]",
+    )
     _page_links = XPath(".//li/a[has-class('button')]/text() | ./strong/text()")
     _total = XPath("string(./text()[normalize-space()][1])")
     _message = XPath("//div[@id='message']//p | //form[@id='login']//h2")
@@ -116,11 +120,9 @@ class PhpBBEngine(Engine):
         post_id = node.get("id", "")[1:]
         parts = self._post_parts(node)
         content = self.require(parts["content"], "post content", ctx)
-        raw = None if self._cut_furniture(content) else page.source.inner_html(
-            f'id="post_content{post_id}"', until='id="post_content',
-            then='<div class="content">')
-        body = split_body(content, self._quote_author, page.thread.url,
-                          source=page.source.encoded(raw), drop_params=_SESSION_PARAMS)
+        cut = None if self._cut_furniture(content) else BodyCut(
+            f'id="post_content{post_id}"', until='id="post_content', then='<div class="content">')
+        body = page_body(page, content, self._quote_author, cut, drop_params=_SESSION_PARAMS)
         return PostItem(
             external_id=self.require(post_id, "post id", ctx),
             # The subject link is always viewtopic.php?p=N#pN (plus a session id we drop).
@@ -130,6 +132,7 @@ class PhpBBEngine(Engine):
             text=body.text,
             quotes=body.quotes,
             html=body.html,
+            raw_html=body.raw_html,
             edited=parts["edited"],
             signature=parts["signature"],
         )
