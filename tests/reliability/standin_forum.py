@@ -60,6 +60,8 @@ class _Handler(BaseHTTPRequestHandler):
         forum: StandInForum = self.server.owner  # type: ignore[attr-defined]
         up = forum.is_up()
         forum.record(Hit(self.path, forum.clock(), up))
+        if forum.on_hit is not None:
+            forum.on_hit(self.path)
         if not up:
             self.close_connection = True
             return
@@ -83,6 +85,7 @@ class StandInForum:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         """Bind to a free port; `clock` stamps the requests."""
         self.clock = clock
+        self.on_hit: Callable[[str], None] | None = None  # called with each request's path before it is answered
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
         self._up = True
