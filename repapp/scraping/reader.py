@@ -170,15 +170,32 @@ def record_success(thread: WatchedThread, now: datetime) -> None:
         forum.layout_broken_at, forum.layout_broken_url, forum.layout_broken_reason = None, "", ""
 
 
+# An unreachable forum is tried again soon, then ever less often while it stays down, up to this.
+FETCH_RETRY_FIRST = timedelta(minutes=5)
+FETCH_RETRY_CAP = timedelta(hours=1)
+
+
+def retry_delay(thread: WatchedThread, error: Exception, now: datetime) -> timedelta:
+    """Return when to read a thread again after `error`: as asked, with backoff, or at its interval."""
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        return timedelta(seconds=retry_after)
+    interval = timedelta(minutes=thread.interval_minutes)
+    if not isinstance(error, FetchError):
+        return interval
+    first = min(interval, FETCH_RETRY_FIRST)
+    if thread.last_error and thread.last_error_at is not None:
+        # Failing again (a success clears last_error): wait twice as long as last time.
+        return min(max(first, 2 * (now - thread.last_error_at)), max(interval, FETCH_RETRY_CAP))
+    return first
+
+
 def record_failure(thread: WatchedThread, error: Exception, now: datetime) -> None:
     """Note a failed read where people will see it; a changed layout marks the forum broken."""
     message = str(error) or type(error).__name__
+    thread.next_run_at = now + retry_delay(thread, error, now)
     thread.last_error = message[:2000]
     thread.last_error_at = now
-    retry_in = min(thread.interval_minutes, 5) if isinstance(error, FetchError) else thread.interval_minutes
-    retry_after = getattr(error, "retry_after", None)
-    delay = timedelta(seconds=retry_after) if retry_after else timedelta(minutes=retry_in)
-    thread.next_run_at = now + delay
     forum = thread.forum
     forum.last_error, forum.last_error_at = message[:2000], now
     if isinstance(error, LayoutChanged):
