@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .extensions import db
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -56,6 +58,11 @@ def _csrf_error(exc: CSRFError):
 def _server_error(exc: Exception):
     """Log an unexpected error and show a generic page (no details leak to the user)."""
     log.error("unhandled error", exc_info=exc)
+    try:
+        # A failed flush leaves the session unusable, and the page's layout reads the user through it.
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the database may be gone; the bare page covers that
+        log.warning("could not roll back after the error", exc_info=True)
     return _render(500)
 
 

@@ -52,6 +52,15 @@ def errors_app(tmp_path):
     from repapp.access import public
 
     public(probe_crash)
+
+    @app.route("/probe-failed-flush")
+    def probe_failed_flush():
+        from repapp.models import Client
+
+        db.session.add_all([Client(slug="same", name="One"), Client(slug="same", name="Two")])
+        db.session.flush()
+
+    public(probe_failed_flush)
     app.test_client_class = FreshContextClient
     with app.app_context():
         db.create_all()
@@ -119,6 +128,17 @@ def test_server_error_page(errors_app):
     assert response.status_code == 500
     assert b"boom" not in response.data
     assert_protected(response, "500")
+
+
+def test_a_failed_flush_still_gets_the_full_error_page(errors_app):
+    """The session is rolled back before the error page reads the user through it."""
+    world = build_world(db.session)
+    client = errors_app.test_client()
+    assert web.login(client, world.user("rep_a").email, PASSWORD).status_code == 302
+    response = client.get("/probe-failed-flush")
+    assert response.status_code == 500
+    assert b"Back to the dashboard" in response.data and b"IntegrityError" not in response.data
+    assert_protected(response, "500 after a failed flush")
 
 
 def test_error_pages_while_the_database_is_down(errors_app):
