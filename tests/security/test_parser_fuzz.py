@@ -58,7 +58,9 @@ def make_ctx(url: str, encoding: str | None = None, tz: str = "UTC") -> ParseCon
 def parse_everything(engine_key: str, body: bytes, ctx: ParseContext) -> None:
     """Run both parsers; anything but ParseError fails the test; what parses must be safe to store."""
     engine = get_engine(engine_key)
-    for parse in (engine.parse_thread, engine.parse_listing):
+    # Listings are read for counters: only engines that declare "stats" must parse them.
+    parsers = (engine.parse_thread, engine.parse_listing) if "stats" in engine.capabilities else (engine.parse_thread,)
+    for parse in parsers:
         started = time.perf_counter()
         try:
             result = parse(body, ctx)
