@@ -278,7 +278,9 @@ class Links:
             return self.directory + href[2:]
         if self.origin and href[0].isalpha() and ":" not in href.split("?", 1)[0]:
             return self.directory + href
-        return urljoin(self.base, href)
+        joined = urljoin(self.base, href)
+        # Templates put stored URLs in href: a hostile page's javascript:/data: link falls back to the page.
+        return joined if urlsplit(joined).scheme.lower() in ("http", "https") else self.base
 
 
 class PageSource:
