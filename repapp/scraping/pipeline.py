@@ -7,9 +7,11 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import Notification, Post, ThreadSnapshot, TriageState, User, WatchedThread
 from .items import PostItem, ThreadItem, ThreadPage
@@ -45,6 +47,17 @@ def _sort_key(external_id: str) -> tuple[int, int | str]:
     return (0, int(external_id)) if external_id.isdigit() else (1, external_id)
 
 
+# Built once: constructing a statement costs more than running it on a page of posts.
+# The page's posts already stored, and those stored on this page number that it no longer
+# shows (candidates for deletion), in one query.
+_PAGE_POSTS = select(Post).where(
+    Post.thread_id == bindparam("thread"),
+    or_(Post.external_id.in_(bindparam("ids", expanding=True)),
+        and_(Post.page == bindparam("page"), Post.deleted_at.is_(None))),
+)
+_INSERT_POSTS = insert(Post).returning(Post, sort_by_parameter_order=True)
+
+
 def store_page(
     dbs: Session,
     thread: WatchedThread,
@@ -56,19 +69,19 @@ def store_page(
     """Upsert the posts of one page and mark the ones that vanished from its span as deleted."""
     changes = PageChanges()
     items = {item.external_id: item for item in page.posts}
-    stored = {
-        p.external_id: p
-        for p in dbs.scalars(
-            select(Post).where(Post.thread_id == thread.id, Post.external_id.in_(list(items)))
-        )
-    } if items else {}
+    if not items:
+        dbs.flush()
+        return changes
+    rows = dbs.scalars(_PAGE_POSTS, {"thread": thread.id, "ids": list(items),
+                                     "page": page.thread.page}).all()
+    stored = {p.external_id: p for p in rows if p.external_id in items}
+    missing = [p for p in rows if p.external_id not in items]
+    new_rows = []
     for external_id, item in items.items():
         post = stored.get(external_id)
         digest = content_hash(item)
         if post is None:
-            post = _new_post(thread, item, page.thread.page, digest, own_usernames, seen_at)
-            dbs.add(post)
-            changes.new.append(post)
+            new_rows.append(_new_row(thread, item, page.thread.page, digest, own_usernames, seen_at))
             continue
         post.page = page.thread.page
         if post.deleted_at is not None:
@@ -78,9 +91,23 @@ def store_page(
             post.text, post.html, post.quotes = item.text, item.sanitized_html(), _quotes(item)
             post.content_hash, post.edited_at = digest, seen_at
             changes.edited.append(post)
-    changes.deleted = _mark_vanished(dbs, thread, page, items, seen_at)
+    changes.deleted = _mark_vanished(missing, page, items, seen_at)
+    if new_rows:
+        changes.new = _insert(dbs, new_rows)
     dbs.flush()
     return changes
+
+
+def _insert(dbs: Session, rows: list[dict[str, Any]]) -> list[Post]:
+    """Insert new posts in one statement and return them as objects, in page order.
+
+    A bulk INSERT … RETURNING skips the unit of work's per-object bookkeeping, which costs
+    several times the insert itself.
+    """
+    created = dbs.scalars(_INSERT_POSTS, rows).all()
+    for post in created:
+        set_committed_value(post, "tags", [])  # known empty: triage sets tags without loading them
+    return list(created)
 
 
 def _quotes(item: PostItem) -> list[dict[str, str | None]]:
@@ -88,49 +115,40 @@ def _quotes(item: PostItem) -> list[dict[str, str | None]]:
     return [{"author": q.author, "text": q.text} for q in item.quotes]
 
 
-def _new_post(
+def _new_row(
     thread: WatchedThread, item: PostItem, page_number: int, digest: str, own: frozenset[str], seen_at: datetime
-) -> Post:
-    """Build a Post from an item; the client's own posts never enter the inbox."""
+) -> dict[str, Any]:
+    """Return the columns of a new post; the client's own posts never enter the inbox."""
     is_own = item.author.casefold() in own
-    return Post(
-        thread_id=thread.id,
-        client_id=thread.client_id,
-        external_id=item.external_id,
-        url=item.url,
-        page=page_number,
-        author=item.author,
-        posted_at=item.posted_at,
-        text=item.text,
-        html=item.sanitized_html(),  # sanitized here, only for posts that are stored
-        quotes=_quotes(item),
-        content_hash=digest,
-        is_own=is_own,
-        first_seen_at=seen_at,
-        triage_state=TriageState.ANSWERED if is_own else TriageState.NEW,
-    )
+    return {
+        "thread_id": thread.id,
+        "client_id": thread.client_id,
+        "external_id": item.external_id,
+        "url": item.url,
+        "page": page_number,
+        "author": item.author,
+        "posted_at": item.posted_at,
+        "text": item.text,
+        "html": item.sanitized_html(),  # sanitized here, only for posts that are stored
+        "quotes": _quotes(item),
+        "content_hash": digest,
+        "is_own": is_own,
+        "first_seen_at": seen_at,
+        "triage_state": TriageState.ANSWERED if is_own else TriageState.NEW,
+    }
 
 
 def _mark_vanished(
-    dbs: Session, thread: WatchedThread, page: ThreadPage, items: dict[str, PostItem], seen_at: datetime
+    candidates: list[Post], page: ThreadPage, items: dict[str, PostItem], seen_at: datetime
 ) -> list[Post]:
     """Mark posts deleted that the page no longer shows although they belong inside its span.
 
+    `candidates` are the thread's undeleted posts stored on this page number and not on it now.
     Only ids between the page's first and last post count: a deletion earlier in the thread
     shifts posts across page boundaries, and a shifted post is not a deleted one.
     """
-    if not items:
-        return []
     ordered = sorted(items, key=_sort_key)
     low, high = _sort_key(ordered[0]), _sort_key(ordered[-1])
-    candidates = dbs.scalars(
-        select(Post).where(
-            Post.thread_id == thread.id,
-            Post.page == page.thread.page,
-            Post.deleted_at.is_(None),
-            Post.external_id.not_in(list(items)),
-        )
-    ).all()
     vanished = [p for p in candidates if low <= _sort_key(p.external_id) <= high]
     is_last_page = page.thread.page >= page.thread.page_count
     if is_last_page:
