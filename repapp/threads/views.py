@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from ..access import MANAGERS, STAFF, client_or_404, ensure_client_visible, rest
 from ..admin.forms import ConfirmForm
 from ..extensions import db
 from ..forums.registry import forum_definitions
-from ..models import Client, Post, ThreadSnapshot, WatchedThread
+from ..models import Client, Post, ThreadSnapshot, WatchedThread, utcnow
 from ..pagination import paginate
 from .forms import WatchThreadForm
 from .operations import ThreadError, request_read, set_watching, watch_thread
@@ -71,7 +72,31 @@ def thread_detail(thread_id: int):
     latest = db.session.scalar(
         select(ThreadSnapshot).where(ThreadSnapshot.thread_id == thread.id).order_by(ThreadSnapshot.taken_at.desc()).limit(1)
     )
-    return render_template("threads/detail.html", thread=thread, posts=posts, latest=latest, confirm=ConfirmForm())
+    state, label = _read_status(thread)
+    return render_template("threads/detail.html", thread=thread, posts=posts, latest=latest, confirm=ConfirmForm(),
+                           read_state=state, read_label=label)
+
+
+def _read_status(thread: WatchedThread) -> tuple[str, str]:
+    """Return whether a worker is reading the thread, it waits for one, or neither, with a sentence saying so."""
+    now = utcnow()
+    if thread.claimed_until is not None and thread.claimed_until > now:
+        return "reading", _("Reading the thread now…")
+    if thread.is_active and (thread.next_run_at is None or thread.next_run_at <= now):
+        if thread.next_run_at is None:
+            return "queued", _("Waiting for the worker to read the thread…")
+        return "queued", _("Waiting for the worker to read the thread (due since %(time)s)…",
+                           time=format_datetime(thread.next_run_at, "short"))
+    return "idle", ""
+
+
+@roles_required(*STAFF)
+def thread_status(thread_id: int):
+    """Answer whether the thread is being read or waits for the worker, for the page to follow its progress."""
+    thread = _thread_or_404(thread_id)
+    state, label = _read_status(thread)
+    return jsonify(state=state, label=label, last_success_at=thread.last_success_at.isoformat()
+                   if thread.last_success_at else None, last_error=thread.last_error or None)
 
 
 @roles_required(*STAFF)
