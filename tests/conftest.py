@@ -20,6 +20,7 @@ from support.pg_fixtures import (  # noqa: F401
     stop_shared_server,
 )
 from support.flaskbb_fixtures import flaskbb_forum  # noqa: F401
+from support.browser import browser, page  # noqa: F401  (one Playwright per run)
 
 def pytest_configure(config):
     """Start PostgreSQL first when the whole suite runs on it."""

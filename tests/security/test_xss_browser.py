@@ -25,7 +25,7 @@ from repapp.forums.registry import forum_definitions
 from repapp.models import Post, Role
 from repapp.scraping.fetch import Fetcher
 from repapp.scraping.jobs import scrape_thread
-from support.browser import block_other_origins, browser, log_in, new_page, page, serve_app  # noqa: F401
+from support.browser import block_other_origins, log_in, new_page, serve_app
 from support.live_scrape import set_up_live_client, write_live_definition
 from xss_corpus import LITERAL_TEXT, MARKDOWN, RAW, URL_SCHEMES_FORBIDDEN
 
