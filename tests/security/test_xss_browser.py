@@ -204,7 +204,9 @@ def test_the_csp_alone_stops_inline_code_in_chromium(app, page):  # noqa: F811
         response = page.goto(server.url("/auth/login"))
         assert "script-src 'self'" in response.headers["content-security-policy"]
         violated = page.evaluate("""html => new Promise(resolve => {
-            document.addEventListener('securitypolicyviolation', e => resolve(e.effectiveDirective), {once: true});
+            document.addEventListener('securitypolicyviolation', e => {
+                if (e.effectiveDirective.startsWith('script-src')) resolve(e.effectiveDirective);
+            });
             document.body.insertAdjacentHTML('beforeend', html);
         })""", CONTROL)
     assert violated.startswith("script-src")
