@@ -29,6 +29,7 @@ SUBSYSTEMS = (
     "repapp.devforum.cli",
     "repapp.worker",
     "repapp.forums.web",
+    "repapp.forums.check_cli",
     "repapp.scraping.cli",
     "repapp.threads",
     "repapp.inbox",

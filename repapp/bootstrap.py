@@ -26,7 +26,7 @@ def sync_forums(dbs: Session, folder: str | Path) -> list[str]:
     from .forums.definitions import load_forum_definitions
     from .scraping.engines import ENGINES
 
-    definitions = load_forum_definitions(folder, known_engines=ENGINES.keys())
+    definitions = load_forum_definitions(folder, known_engines=ENGINES)
     existing = {f.key: f for f in dbs.scalars(select(Forum))}
     created = updated = 0
     for key, definition in sorted(definitions.items()):

@@ -285,7 +285,11 @@ def load_forum_definitions(
     known_engines: Collection[str] | None = None,
     presets_folder: str | Path | None = None,
 ) -> dict[str, ForumDefinition]:
-    """Load every forums/*.yaml file over its engine preset, or raise ForumDefinitionInvalid."""
+    """Load every forums/*.yaml file over its engine preset, or raise ForumDefinitionInvalid.
+
+    `known_engines` are the engine keys; given the registry (key -> engine class), each
+    engine also checks its forums' engine_options.
+    """
     folder = Path(folder)
     problems: list[Problem] = []
     presets = _load_presets(Path(presets_folder) if presets_folder else folder / "presets", known_engines, problems)
@@ -368,11 +372,25 @@ def _parse_site(
         problems.append(Problem(source, 1, "key", f"file name {file_key!r} is not a valid key; rename the file"))
         return None
     definition = _merge(key, site, presets.get(site.engine), source)
+    if _engine_option_problems(definition, root, known_engines, problems):
+        return None
     if definition.requires_login and not definition.capabilities.login:
         line = _line_of(root, ("requires_login",))
         problems.append(Problem(source, line, "requires_login", "is true, but capabilities.login is false: reading logged in needs login"))
         return None
     return definition
+
+
+def _engine_option_problems(definition: ForumDefinition, root: CommentedMap,
+                            known_engines: Collection[str] | None, problems: list[Problem]) -> bool:
+    """Let the engine check the merged engine_options (given engine classes); report with lines."""
+    engine = known_engines.get(definition.engine) if isinstance(known_engines, Mapping) else None
+    check = getattr(engine, "option_problems", None)
+    found = check(definition.engine_options) if check is not None else []
+    for path, message in found:
+        loc = ("engine_options", *path)
+        problems.append(Problem(definition.source, _line_of(root, loc), ".".join(loc), message))
+    return bool(found)
 
 
 def _merge(key: str, site: _SiteFile, preset: _PresetFile | None, source: str) -> ForumDefinition:

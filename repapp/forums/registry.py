@@ -17,7 +17,7 @@ def forum_definitions(app: Flask | None = None) -> dict[str, ForumDefinition]:
     cache = app.extensions.setdefault(_CACHE_KEY, {})
     folder = app.config["FORUMS_DIR"]
     if folder not in cache:
-        cache[folder] = load_forum_definitions(folder, known_engines=ENGINES.keys())
+        cache[folder] = load_forum_definitions(folder, known_engines=ENGINES)
     return cache[folder]
 
 

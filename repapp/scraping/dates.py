@@ -42,6 +42,28 @@ _DAYS_BACK = {
     "позавчера": 2, "позавчора": 2,
 }
 
+# "Wednesday at 9:15 AM", "Среда в 14:05", "у середу о 14:05": XenForo, Discourse and others
+# print the weekday for dates of the past week. Only a weekday followed by a time of day counts,
+# so "Fri Nov 20, 2026 9:15 am" (phpBB's default format) still reads as an absolute date.
+_WEEKDAYS: dict[str, int] = {
+    **dict.fromkeys(("monday", "mon"), 0), **dict.fromkeys(("tuesday", "tue", "tues"), 1),
+    **dict.fromkeys(("wednesday", "wed"), 2), **dict.fromkeys(("thursday", "thu", "thur", "thurs"), 3),
+    **dict.fromkeys(("friday", "fri"), 4), **dict.fromkeys(("saturday", "sat"), 5),
+    **dict.fromkeys(("sunday", "sun"), 6),
+    **dict.fromkeys(("понедельник", "пн"), 0), **dict.fromkeys(("вторник", "вт"), 1),
+    **dict.fromkeys(("среда", "среду", "ср"), 2), **dict.fromkeys(("четверг", "чт"), 3),
+    **dict.fromkeys(("пятница", "пятницу", "пт"), 4), **dict.fromkeys(("суббота", "субботу", "сб"), 5),
+    **dict.fromkeys(("воскресенье", "вс"), 6),
+    **dict.fromkeys(("понеділок",), 0), **dict.fromkeys(("вівторок",), 1),
+    **dict.fromkeys(("середа", "середу"), 2), **dict.fromkeys(("четвер",), 3),
+    **dict.fromkeys(("п'ятниця", "п'ятницю"), 4), **dict.fromkeys(("субота", "суботу"), 5),
+    **dict.fromkeys(("неділя", "неділю", "нд"), 6),
+}
+_WEEKDAY_AT = re.compile(
+    r"^(?:(?:в|во|у|on|last)\s+)?(?P<word>[^\W\d_]+(?:'[^\W\d_]+)?)\.?[\s,]*"
+    r"(?:(?:at|в|во|о|об)\s+)?(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\b\.?)?)$"
+)
+
 _JUST_NOW = re.compile(
     r"^(?:just now|now|moments? ago|a moment ago|less than an? (?:minute|second) ago"
     r"|less than 1 minute ago|только что|сейчас|меньше минуты назад|менее минуты назад"
@@ -119,6 +141,7 @@ def parse_forum_date(
     return (
         _relative(lowered, now, tz)
         or _day_word(lowered, local_now, tz)
+        or _weekday(lowered, local_now, tz)
         or _absolute(lowered, local_now, tz, locale)
     )
 
@@ -157,6 +180,19 @@ def _day_word(text: str, local_now: datetime, tz: tzinfo) -> datetime | None:
     if clock is None:
         return None
     return _localise(datetime.combine(day, clock), tz)
+
+
+def _weekday(text: str, local_now: datetime, tz: tzinfo) -> datetime | None:
+    """Resolve "Wednesday at 9:15 AM" / "Среда в 14:05" to that weekday of the past week."""
+    match = _WEEKDAY_AT.match(text.replace("’", "'").replace("ʼ", "'"))
+    if not match or match["word"] not in _WEEKDAYS:
+        return None
+    clock = _clock(match["clock"])
+    if clock is None:
+        return None
+    # Today's own weekday is printed as "Today", so the same weekday means a week ago.
+    back = (local_now.weekday() - _WEEKDAYS[match["word"]]) % 7 or 7
+    return _localise(datetime.combine(local_now.date() - timedelta(days=back), clock), tz)
 
 
 def _clock(text: str) -> time | None:

@@ -10,6 +10,8 @@ from pathlib import Path
 from sqlalchemy import MetaData, create_engine, select
 
 REPAPP = str(Path(sys.executable).with_name("repapp"))
+# One definition per forum site in the shipped forums/ folder (presets live below it).
+FORUMS = len(list((Path(__file__).parents[2] / "forums").glob("*.yaml")))
 
 
 def init(instance: Path) -> subprocess.CompletedProcess:
@@ -41,14 +43,14 @@ def test_init_twice_changes_nothing_the_second_time(tmp_path):
     url = f"sqlite:///{tmp_path / 'repapp.sqlite3'}"
     first = init(tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "Forums: 4 defined, 4 added" in first.stdout and "Playbooks: 3 files, 3 new versions." in first.stdout
+    assert f"Forums: {FORUMS} defined, {FORUMS} added" in first.stdout and "Playbooks: 3 files, 3 new versions." in first.stdout
     after_first = dump_database(url)
-    assert len(after_first["forums"]) == 4
+    assert len(after_first["forums"]) == FORUMS
     assert len(after_first["playbook_versions"]) == 3 and len(after_first["clients"]) == 3
     assert after_first["audit_events"], "loading is audited"
 
     second = init(tmp_path)
     assert second.returncode == 0, second.stderr
-    assert "Forums: 4 defined, 0 added, 0 updated." in second.stdout
+    assert f"Forums: {FORUMS} defined, 0 added, 0 updated." in second.stdout
     assert "Playbooks: 3 files, 0 new versions." in second.stdout
     assert dump_database(url) == after_first

@@ -82,7 +82,7 @@ def test_listing_flag():
 def test_unknown_engine_and_time_zone_are_usage_errors():
     """click rejects bad options before any file is read."""
     page = str(PAGES / "mybb/thread-page1.html")
-    assert run("--engine", "vbulletin", page).exit_code == 2
+    assert run("--engine", "ipboard3", page).exit_code == 2
     result = run("--engine", "mybb", "--timezone", "Mars/Olympus", page)
     assert result.exit_code == 2 and "Mars/Olympus" in result.output
 

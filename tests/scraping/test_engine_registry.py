@@ -20,9 +20,10 @@ SAMPLE_THREADS = {
 }
 
 
-def test_registry_holds_the_three_engines_by_key():
+def test_registry_holds_every_engine_by_key():
     """Forum definitions name engines by these keys."""
-    assert set(ENGINES) == {"flaskbb", "phpbb", "mybb"}
+    assert set(ENGINES) == {"flaskbb", "phpbb", "mybb", "vbulletin", "xenforo", "invision", "smf",
+                            "discourse", "generic"}
     for key, engine_class in ENGINES.items():
         engine = get_engine(key)
         assert isinstance(engine, Engine) and type(engine) is engine_class
@@ -32,8 +33,9 @@ def test_registry_holds_the_three_engines_by_key():
 def test_unknown_engine_lists_the_known_ones():
     """A typo in a forum definition gets a message naming what exists."""
     with pytest.raises(KeyError) as caught:
-        get_engine("vbulletin")
-    assert str(caught.value) == "unknown forum engine 'vbulletin'; known engines: flaskbb, mybb, phpbb"
+        get_engine("ipboard3")
+    assert str(caught.value) == ("unknown forum engine 'ipboard3'; known engines: discourse, flaskbb, "
+                                 "generic, invision, mybb, phpbb, smf, vbulletin, xenforo")
 
 
 def test_capabilities_are_declared_not_inferred():

@@ -16,6 +16,7 @@ from repapp.forums.definitions import (
     load_forum_definitions,
     parse_forum_definition,
 )
+from repapp.scraping.engines import ENGINES as REGISTERED
 
 REPO_FORUMS = Path(__file__).resolve().parents[2] / "forums"
 ENGINES = {"flaskbb", "phpbb", "mybb"}
@@ -84,7 +85,9 @@ def problems_of(folder: Path, **kwargs) -> list:
 
 
 def test_the_repository_definitions_load_over_their_presets():
-    definitions = load_forum_definitions(REPO_FORUMS, known_engines=ENGINES)
+    definitions = load_forum_definitions(REPO_FORUMS, known_engines=REGISTERED)
+    # Every registered engine has a sample site here, each with its preset's politeness.
+    assert {d.engine for d in definitions.values()} == set(REGISTERED)
 
     demo = definitions["demo-flaskbb"]
     assert demo.base_url == "http://127.0.0.1:5051/"

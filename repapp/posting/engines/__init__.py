@@ -5,13 +5,22 @@ from __future__ import annotations
 from ...forums.definitions import ForumDefinition
 from ...scraping.engines import ENGINES
 from .base import Poster, SentPost
+from .discourse import DiscoursePoster
 from .flaskbb import FlaskBBPoster
 from .mybb import MyBBPoster
 from .phpbb import PhpBBPoster
+from .smf import SMFPoster
+from .vbulletin import VBulletinPoster
+from .xenforo import XenForoPoster
 
-__all__ = ["POSTERS", "FlaskBBPoster", "MyBBPoster", "PhpBBPoster", "Poster", "SentPost", "manual_reason", "poster_for"]
+__all__ = [
+    "POSTERS", "DiscoursePoster", "FlaskBBPoster", "MyBBPoster", "PhpBBPoster", "Poster", "SMFPoster",
+    "SentPost", "VBulletinPoster", "XenForoPoster", "manual_reason", "poster_for",
+]
 
-POSTERS: dict[str, type[Poster]] = {poster.key: poster for poster in (FlaskBBPoster, PhpBBPoster, MyBBPoster)}
+# Invision and the generic engine have no poster: their replies are posted by hand.
+POSTERS: dict[str, type[Poster]] = {poster.key: poster for poster in (
+    FlaskBBPoster, PhpBBPoster, MyBBPoster, VBulletinPoster, XenForoPoster, SMFPoster, DiscoursePoster)}
 
 
 def manual_reason(definition: ForumDefinition | None) -> str | None:

@@ -6,15 +6,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from .base import Engine
+from .discourse import DiscourseEngine
 from .flaskbb import FlaskBBEngine
+from .generic import GenericEngine
+from .invision import InvisionEngine
 from .mybb import MyBBEngine
 from .phpbb import PhpBBEngine
+from .smf import SMFEngine
+from .vbulletin import VBulletinEngine
+from .xenforo import XenForoEngine
 
 __all__ = ["ENGINES", "Engine", "UnknownEngineError", "get_engine"]
 
-ENGINES: dict[str, type[Engine]] = {
-    engine.key: engine for engine in (FlaskBBEngine, PhpBBEngine, MyBBEngine)
-}
+ENGINES: dict[str, type[Engine]] = {engine.key: engine for engine in (
+    FlaskBBEngine, PhpBBEngine, MyBBEngine, VBulletinEngine, XenForoEngine, InvisionEngine, SMFEngine,
+    DiscourseEngine, GenericEngine)}
 
 
 class UnknownEngineError(KeyError):

@@ -529,6 +529,15 @@ class Engine:
         """Show the engine key."""
         return f"<{type(self).__name__} {self.key!r}>"
 
+    @classmethod
+    def option_problems(cls, options: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+        """Return what is wrong with a definition's engine_options, as (path below it, message).
+
+        Called when definitions are loaded, so a mistake is named with its file and line
+        before any page is read. Most engines take free-form options and find nothing.
+        """
+        return []
+
     def option(self, ctx: ParseContext | None, name: str, default: Any = None) -> Any:
         """Read an engine option, the parse context's value winning over the engine's."""
         if ctx is not None and name in ctx.options:
