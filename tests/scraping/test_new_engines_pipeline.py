@@ -22,7 +22,7 @@ from repapp import create_app
 from repapp.bootstrap import sync_forums
 from repapp.extensions import db
 from repapp.forums.registry import forum_definitions
-from repapp.models import Client, Forum, Post, ThreadSnapshot
+from repapp.models import Client, Post, ThreadSnapshot
 from repapp.scraping.fetch import Fetcher
 from repapp.scraping.jobs import scrape_thread
 from repapp.threads.operations import watch_thread
@@ -67,13 +67,22 @@ def forum():
     thread.join(timeout=10)
 
 
-def _app_watching(tmp_path, key: str, definition: str, thread_url: str):
-    """An app whose only forum is `definition`, a client watching `thread_url`; (app, thread id)."""
-    forums = tmp_path / "forums"
-    forums.mkdir()
-    (forums / f"{key}.yaml").write_text(definition + POLITENESS, encoding="utf-8")
-    app = create_app(make_test_config(tmp_path, FORUMS_DIR=str(forums)), instance_path=str(tmp_path / "i"))
-    with app.app_context():
+@pytest.fixture
+def watching(tmp_path):
+    """Return a function making an app whose only forum is a definition, and a watched thread's id.
+
+    The app context stays pushed for the test; its connections are closed afterwards.
+    """
+    contexts = []
+
+    def make(key: str, definition: str, thread_url: str) -> int:
+        forums = tmp_path / "forums"
+        forums.mkdir()
+        (forums / f"{key}.yaml").write_text(definition + POLITENESS, encoding="utf-8")
+        app = create_app(make_test_config(tmp_path, FORUMS_DIR=str(forums)), instance_path=str(tmp_path / "i"))
+        context = app.app_context()
+        context.push()
+        contexts.append(context)
         db.create_all()
         sync_forums(db.session, str(forums))
         client = Client(slug="homenet", name="HomeNet")
@@ -81,7 +90,13 @@ def _app_watching(tmp_path, key: str, definition: str, thread_url: str):
         db.session.flush()
         thread = watch_thread(db.session, client, thread_url, forum_definitions())
         db.session.commit()
-        return app, thread.id
+        return thread.id
+
+    yield make
+    for context in contexts:
+        db.session.remove()
+        db.engine.dispose()
+        context.pop()
 
 
 def _read(thread_id: int, *, full: bool = False):
@@ -118,39 +133,37 @@ def _discourse_chunks() -> tuple[dict, dict]:
     return first, second
 
 
-def test_discourse_topic_is_read_chunk_by_chunk_and_stored_once(tmp_path, forum):
+def test_discourse_topic_is_read_chunk_by_chunk_and_stored_once(forum, watching):
     """20 + 5 shown posts from two chunks; counters from the topic JSON; a new post found incrementally."""
     first, second = _discourse_chunks()
     _Forum.pages = {"/t/7.json": json.dumps(first).encode(), "/t/7.json?page=2": json.dumps(second).encode()}
     definition = (f"name: HomeNet Talk\nbase_url: {forum}/\nengine: discourse\ntimezone: Europe/London\n"
                   "date_locale: en\n")
-    app, thread_id = _app_watching(tmp_path, "homenet-talk", definition,
-                                   f"{forum}/t/router-reboots-after-firmware-update/7/23")
-    with app.app_context():
-        outcome = _read(thread_id, full=True)
-        assert (outcome.result.requests, len(outcome.result.changes.new)) == (2, 25)
-        stored = _stored(thread_id)
-        assert sorted(stored, key=int) == [str(n) for n in range(1, 22)] + ["23", "24", "25", "26"]
-        assert stored["23"].url == f"{forum}/t/router-reboots-after-firmware-update/7/23"
-        assert stored["21"].quotes == [{"author": "bob", "text": "After updating to 3.2.1 the router reboots every ten minutes."}]
-        assert "<script" not in stored["24"].html
-        snapshot = _latest_snapshot(thread_id)
-        assert (snapshot.views, snapshot.post_count) == (3227, 26)
+    thread_id = watching("homenet-talk", definition, f"{forum}/t/router-reboots-after-firmware-update/7/23")
+    outcome = _read(thread_id, full=True)
+    assert (outcome.result.requests, len(outcome.result.changes.new)) == (2, 25)
+    stored = _stored(thread_id)
+    assert sorted(stored, key=int) == [str(n) for n in range(1, 22)] + ["23", "24", "25", "26"]
+    assert stored["23"].url == f"{forum}/t/router-reboots-after-firmware-update/7/23"
+    assert stored["21"].quotes == [{"author": "bob", "text": "After updating to 3.2.1 the router reboots every ten minutes."}]
+    assert "<script" not in stored["24"].html
+    snapshot = _latest_snapshot(thread_id)
+    assert (snapshot.views, snapshot.post_count) == (3227, 26)
 
-        grown = copy.deepcopy(second)
-        grown["post_stream"]["stream"].append(1127)
-        grown["post_stream"]["posts"].append({**second["post_stream"]["posts"][0], "id": 1127, "post_number": 27,
-                                              "cooked": "<p>Any news from support?</p>", "username": "erin",
-                                              "created_at": "2026-11-23T09:00:00.000Z"})
-        grown["posts_count"], grown["views"] = 27, 3301
-        _Forum.pages["/t/7.json?page=2"] = json.dumps(grown).encode()
-        again = _read(thread_id)
-        # Incremental: only the last chunk is asked for again.
-        assert (again.result.requests, len(again.result.changes.new)) == (1, 1)
-        stored = _stored(thread_id)
-        assert len(stored) == 26 and stored["27"].author == "erin" and stored["27"].text == "Any news from support?"
-        assert db.session.scalar(select(func.count()).select_from(Post).where(Post.thread_id == thread_id)) == 26
-        assert (_latest_snapshot(thread_id).views, _latest_snapshot(thread_id).post_count) == (3301, 27)
+    grown = copy.deepcopy(second)
+    grown["post_stream"]["stream"].append(1127)
+    grown["post_stream"]["posts"].append({**second["post_stream"]["posts"][0], "id": 1127, "post_number": 27,
+                                          "cooked": "<p>Any news from support?</p>", "username": "erin",
+                                          "created_at": "2026-11-23T09:00:00.000Z"})
+    grown["posts_count"], grown["views"] = 27, 3301
+    _Forum.pages["/t/7.json?page=2"] = json.dumps(grown).encode()
+    again = _read(thread_id)
+    # Incremental: only the last chunk is asked for again.
+    assert (again.result.requests, len(again.result.changes.new)) == (1, 1)
+    stored = _stored(thread_id)
+    assert len(stored) == 26 and stored["27"].author == "erin" and stored["27"].text == "Any news from support?"
+    assert db.session.scalar(select(func.count()).select_from(Post).where(Post.thread_id == thread_id)) == 26
+    assert (_latest_snapshot(thread_id).views, _latest_snapshot(thread_id).post_count) == (3301, 27)
 
 
 # -- the generic engine ------------------------------------------------------------------
@@ -170,25 +183,24 @@ def _generic_pages() -> dict[str, bytes]:
     return {"/t/77": page(1), "/t/77?p=2": second, "/t/77?p=3": page(3)}
 
 
-def test_generic_forum_is_read_page_by_page_from_its_definition_alone(tmp_path, forum):
+def test_generic_forum_is_read_page_by_page_from_its_definition_alone(forum, watching):
     """Three ?p=N pages of a layout no engine knows: every post once, views from the page, deletions seen."""
     _Forum.pages = _generic_pages()
     definition = GENERIC_DEFINITION.replace("https://club.example/", f"{forum}/")
-    app, thread_id = _app_watching(tmp_path, "club", definition, f"{forum}/t/77?p=2#5503")
-    with app.app_context():
-        _read(thread_id, full=True)
-        stored = _stored(thread_id)
-        # Four shown posts a page (5x02 is a removed-post placeholder).
-        assert sorted(stored) == sorted(f"5{p}0{n}" for p in (4, 5, 6) for n in (1, 3, 4, 5))
-        assert stored["5503"].url == f"{forum}/t/77/5503"
-        assert {stored[k].page for k in ("5401", "5501", "5601")} == {1, 2, 3}
-        snapshot = _latest_snapshot(thread_id)
-        assert (snapshot.views, snapshot.post_count) == (1204, 37)
+    thread_id = watching("club", definition, f"{forum}/t/77?p=2#5503")
+    _read(thread_id, full=True)
+    stored = _stored(thread_id)
+    # Four shown posts a page (5x02 is a removed-post placeholder).
+    assert sorted(stored) == sorted(f"5{p}0{n}" for p in (4, 5, 6) for n in (1, 3, 4, 5))
+    assert stored["5503"].url == f"{forum}/t/77/5503"
+    assert {stored[k].page for k in ("5401", "5501", "5601")} == {1, 2, 3}
+    snapshot = _latest_snapshot(thread_id)
+    assert (snapshot.views, snapshot.post_count) == (1204, 37)
 
-        # A moderator removes post 5504: the next full read marks it deleted, nothing is added twice.
-        _Forum.pages["/t/77?p=2"] = _Forum.pages["/t/77?p=2"].replace(
-            b'<div class="msg" data-msg="5504">', b'<div class="msg" data-msg="5504"><em class="removed">x</em>')
-        _read(thread_id, full=True)
-        stored = _stored(thread_id)
-        assert len(stored) == 12
-        assert [k for k, p in stored.items() if p.deleted_at is not None] == ["5504"]
+    # A moderator removes post 5504: the next full read marks it deleted, nothing is added twice.
+    _Forum.pages["/t/77?p=2"] = _Forum.pages["/t/77?p=2"].replace(
+        b'<div class="msg" data-msg="5504">', b'<div class="msg" data-msg="5504"><em class="removed">x</em>')
+    _read(thread_id, full=True)
+    stored = _stored(thread_id)
+    assert len(stored) == 12
+    assert [k for k, p in stored.items() if p.deleted_at is not None] == ["5504"]

@@ -39,24 +39,18 @@ def split_post(content: Element, quote_header: QuoteHeader, page: Page,
     for node in content.iter(*_BREAKING):
         if node is not content:
             node.tail = "\n" + (node.tail or "")
-    base = base_url or page.thread.url
-    if getattr(page, "defer_html", False):
-        return split_body(content, quote_header, base, drop_params=drop_params, defer=True)
-    return split_body(content, quote_header, base, drop_params=drop_params)
+    return split_body(content, quote_header, base_url or page.thread.url, drop_params=drop_params,
+                      defer=page.defer_html)
 
 
 def make_page(thread: ThreadItem, links: Links, defer_html: bool = False) -> Page:
     """Build the per-page helpers for an engine that parses a page its own way (JSON)."""
-    if defer_html and "defer_html" in getattr(Page, "__dataclass_fields__", {}):
-        return Page(thread, links, PageSource(b"", "utf-8"), defer_html=True)
-    return Page(thread, links, PageSource(b"", "utf-8"))
+    return Page(thread, links, PageSource(b"", "utf-8"), defer_html)
 
 
 def make_post(body: BodyParts, **fields: Any) -> PostItem:
     """Build a PostItem from a split body and the post's other fields."""
-    raw = getattr(body, "raw_html", None)
-    extra = {"raw_html": raw} if raw is not None else {}
-    return PostItem(text=body.text, quotes=body.quotes, html=body.html, **extra, **fields)
+    return PostItem(text=body.text, quotes=body.quotes, html=body.html, raw_html=body.raw_html, **fields)
 
 
 def retag(nodes: Iterable[Element], tag: str = "blockquote") -> None:
