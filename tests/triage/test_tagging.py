@@ -247,3 +247,36 @@ def test_a_real_post_end_to_end(svyaz):
     tags = auto_tags("Связь Плюс, третий день нет интернета на Мира 12, когда почините?", playbook=svyaz)
     assert tags == {"question", "problem"}
     assert needs_answer(tags)
+
+
+@pytest.mark.parametrize(("text", "tags"), [
+    ("ОПЯТЬ НЕ РАБОТАЕТ ИНТЕРНЕТ, ТРЕТИЙ ДЕНЬ!", {"problem"}),
+    ("Спасибо Огромное, Всё Починили Быстро", {"positive"}),
+    ("ВІДМІННИЙ СЕРВІС, РЕКОМЕНДУЮ", {"positive", "recommendation"}),
+    ("Can Anyone Tell Me Where The Nearest Store Is", {"question"}),
+    ("Заработок В Интернете, Пишите В Телеграм", {"possible_bot"}),
+])
+def test_capitals_tag_like_lower_case(text, tags):
+    """Cues run on lowered text: shouting or Title Case changes nothing, and offsets still point at the post."""
+    explained = explain_tags(text)
+    assert set(explained) == tags
+    assert set(explain_tags(text.lower())) == tags
+    for cues in explained.values():
+        for cue in cues:
+            if cue.start is not None:
+                assert text[cue.start:cue.end] == cue.text
+
+
+def test_the_cue_tables_are_written_in_lower_case():
+    """The patterns are compiled without IGNORECASE: a capital letter in one would never match."""
+    import re
+
+    from repapp.triage import tagging
+
+    for table in [table for _, table, _ in tagging._TABLE_SOURCES] + [tagging._THANKS]:
+        for source in table.values():
+            letters = re.sub(r"\\[A-Za-z]", "", source)
+            assert letters == letters.lower(), source
+    for pattern in (tagging._SPAM, tagging._REFUSAL):
+        letters = re.sub(r"\\[A-Za-z]", "", pattern.pattern)
+        assert letters == letters.lower()
