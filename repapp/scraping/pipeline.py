@@ -55,7 +55,8 @@ _PAGE_POSTS = select(Post).where(
     or_(Post.external_id.in_(bindparam("ids", expanding=True)),
         and_(Post.page == bindparam("page"), Post.deleted_at.is_(None))),
 )
-_INSERT_POSTS = insert(Post).returning(Post, sort_by_parameter_order=True)
+# Not sort_by_parameter_order: SQLite then sends one INSERT a row; _insert orders the posts itself.
+_INSERT_POSTS = insert(Post).returning(Post)
 
 
 def store_page(
@@ -104,10 +105,10 @@ def _insert(dbs: Session, rows: list[dict[str, Any]]) -> list[Post]:
     A bulk INSERT … RETURNING skips the unit of work's per-object bookkeeping, which costs
     several times the insert itself.
     """
-    created = dbs.scalars(_INSERT_POSTS, rows).all()
-    for post in created:
+    created = {post.external_id: post for post in dbs.scalars(_INSERT_POSTS, rows).all()}
+    for post in created.values():
         set_committed_value(post, "tags", [])  # known empty: triage sets tags without loading them
-    return list(created)
+    return [created[row["external_id"]] for row in rows]
 
 
 def _quotes(item: PostItem) -> list[dict[str, str | None]]:
