@@ -455,7 +455,7 @@ def find_urls(text: str) -> list[Link]:
     """Return the links in text (not e-mail addresses), with sentence punctuation trimmed off."""
     if _URL_HINT.search(text) is None:
         return []
-    emails = [match.span() for match in _EMAIL_RE.finditer(text)]
+    emails = [match.span() for match in _EMAIL_RE.finditer(text)] if "@" in text else []
     links = []
     for match in _URL_RE.finditer(text):
         if any(start <= match.start() < end for start, end in emails):

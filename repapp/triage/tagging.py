@@ -258,6 +258,7 @@ _TABLE_SOURCES = [
 ]
 _TABLES = [(tag, _compile(table), blocker) for tag, table, blocker in _TABLE_SOURCES]
 _THANKS_PATTERNS = _compile(_THANKS)
+_ANY_THANKS = _whole_words("|".join(_THANKS.values()))
 # Every table's cues in one pattern: most posts match none, and one scan tells where any can start.
 _ANY_CUE = _whole_words("|".join(source for _, table, _ in _TABLE_SOURCES for source in table.values()))
 
@@ -403,7 +404,7 @@ def _thanks_cues(lowered: str, text: str, tagged: set[str]) -> Iterator[Cue]:
     """Thanks count as praise only in a post that neither asks, complains nor refuses."""
     if tagged & {"question", "problem", "complaint", "negative", "recommendation_request"}:
         return
-    if _REFUSAL.search(lowered):
+    if _ANY_THANKS.search(lowered) is None or _REFUSAL.search(lowered):
         return
     for language, pattern in _THANKS_PATTERNS:
         for match in pattern.finditer(lowered):
@@ -432,8 +433,7 @@ def _bot_cues(
     for link in links:
         if any(link.host == host or link.host.endswith("." + host) for host in _SPAM_HOSTS):
             yield Cue("possible_bot", "builtin", "shortener_link", link.url, link.start, link.end)
-    letters = sum(len(word) for word in _WORD.findall(_BBCODE.sub(" ", own)))
-    if links and letters < _LINKS_ONLY_MAX_LETTERS:
+    if links and sum(len(word) for word in _WORD.findall(_BBCODE.sub(" ", own))) < _LINKS_ONLY_MAX_LETTERS:
         yield Cue("possible_bot", "builtin", "links_only", links[0].url, links[0].start, links[0].end)
     sentences = [_words(sentence[0]) for sentence in _SENTENCE.finditer(lowered)]
     counts: dict[str, int] = {}
