@@ -31,11 +31,12 @@ def triage_new_posts(dbs: Session, thread: WatchedThread, posts: Iterable[Post],
     from ..playbooks.versions import playbook_in_force
     from ..triage.tagging import auto_tags, needs_answer
 
+    posts = [post for post in posts if not post.is_own and post.triage_state == TriageState.NEW]
+    if not posts:
+        return 0  # most re-reads find nothing new: spare the playbook lookup
     playbook = playbook_in_force(dbs, thread.client_id, now)
     count = 0
     for post in posts:
-        if post.is_own or post.triage_state != TriageState.NEW:
-            continue
         quotes_text = " ".join(q.get("text", "") for q in post.quotes or [])
         tags = auto_tags(post.text, author=post.author, playbook=playbook, quotes_text=quotes_text)
         post.tags = [PostTag(tag=tag, source="auto") for tag in sorted(tags)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..forums.definitions import ForumDefinition
 from ..models import Forum, WatchedThread, utcnow
@@ -87,7 +87,8 @@ def scrape_thread(
     dbs: Session, thread_id: int, definitions: dict[str, ForumDefinition], fetcher: Fetcher, *, full: bool = False
 ) -> ThreadOutcome:
     """Read one thread, record success or failure on it, release its claim and commit."""
-    thread = dbs.get(WatchedThread, thread_id)
+    # With its forum in the same query: every read looks at the forum's definition and status.
+    thread = dbs.get(WatchedThread, thread_id, options=[joinedload(WatchedThread.forum)])
     if thread is None:
         return ThreadOutcome(thread_id, False, error="thread no longer exists")
     definition = definitions.get(thread.forum.key)
