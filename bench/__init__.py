@@ -1,0 +1,1 @@
+"""repapp's benchmark: `python bench/run.py` (see bench/README.md)."""
