@@ -9,18 +9,19 @@ the first three engines are tuned for.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
-from ..items import PostItem, ThreadItem
+from ..errors import LayoutChanged
+from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
 from .base import (
-    BodyParts, Element, Links, Page, PageSource, QuoteHeader, drop, node_text, split_body, wrote_author,
+    BodyParts, Element, Engine, Links, Page, PageSource, QuoteHeader, drop, node_text, split_body, wrote_author,
 )
 
 __all__ = [
-    "caption_name", "cited_author", "drop_all", "epoch", "in_zone", "make_page", "make_post", "page_count_from", "retag",
-    "short_number", "split_post", "texts",
+    "caption_name", "cited_author", "drop_all", "epoch", "in_zone", "listing_page", "make_page", "make_post",
+    "page_count_from", "retag", "short_number", "split_post", "texts",
 ]
 
 
@@ -46,6 +47,23 @@ def split_post(content: Element, quote_header: QuoteHeader, page: Page,
 def make_page(thread: ThreadItem, links: Links, defer_html: bool = False) -> Page:
     """Build the per-page helpers for an engine that parses a page its own way (JSON)."""
     return Page(thread, links, PageSource(b"", "utf-8"), defer_html)
+
+
+def listing_page(
+    engine: Engine, doc: Element, ctx: ParseContext, rows: Sequence[Element],
+    read_row: Callable[[Element, Links, ParseContext], ListingItem], *,
+    url: str, pages: tuple[int, int], links: Links | None = None, empty_ok: bool = False,
+) -> ListingPage:
+    """Assemble a forum listing from its rows; no rows means the forum's own message or a new layout.
+
+    `empty_ok` is for engines that can tell an empty forum from a changed layout.
+    """
+    if not rows and not empty_ok:
+        engine.raise_forum_message(doc, ctx)
+        raise LayoutChanged(ctx.url, f"{engine.key}: thread list not found")
+    links = links or Links(ctx.url)
+    return ListingPage(url=url, page=pages[0], page_count=pages[1],
+                       threads=tuple(read_row(row, links, ctx) for row in rows))
 
 
 def make_post(body: BodyParts, **fields: Any) -> PostItem:

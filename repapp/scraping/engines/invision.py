@@ -10,10 +10,10 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import LayoutChanged, ParseError
+from ..errors import ParseError
 from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
 from .base import Element, Engine, Links, Page, XPath, first, first_int, load_document, node_text
-from .html_tools import drop_all, in_zone, make_post, page_count_from, short_number, split_post
+from .html_tools import drop_all, in_zone, listing_page, make_post, page_count_from, short_number, split_post
 
 # /topic/123-slug/ (also index.php?/topic/123-slug/ without rewriting); the slug is optional.
 _TOPIC = re.compile(r"(?P<head>.*?/topic/(?P<id>\d+)(?:-[^/?#&]*)?)(?=[/?#&]|$)")
@@ -117,18 +117,8 @@ class InvisionEngine(Engine):
     def parse_listing(self, body: bytes, ctx: ParseContext) -> ListingPage:
         """Parse a forum page: one `li.ipsDataItem` per topic."""
         doc = load_document(body, ctx)
-        rows = self._listing_rows(doc)
-        if not rows:
-            self.raise_forum_message(doc, ctx)
-            raise LayoutChanged(ctx.url, f"{self.key}: topic list not found")
-        page, page_count = self._pages(doc)
-        links = Links(ctx.url)
-        return ListingPage(
-            url=self._listing_root(ctx.url),
-            page=page,
-            page_count=page_count,
-            threads=tuple(self._listing_row(row, links, ctx) for row in rows),
-        )
+        return listing_page(self, doc, ctx, self._listing_rows(doc), self._listing_row,
+                            url=self._listing_root(ctx.url), pages=self._pages(doc))
 
     def _listing_row(self, row: Element, links: Links, ctx: ParseContext) -> ListingItem:
         """Read title, replies and views (shortened: 1.2k), starter and last post time."""

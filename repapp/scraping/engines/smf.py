@@ -10,12 +10,12 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import LayoutChanged, ParseError
+from ..errors import ParseError
 from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
 from .base import (
     CAPABILITIES, Element, Engine, Links, Page, XPath, first, first_int, load_document, node_text,
 )
-from .html_tools import cited_author, drop_all, make_post, page_count_from, split_post
+from .html_tools import cited_author, drop_all, listing_page, make_post, page_count_from, split_post
 
 # index.php?topic=7.20 / ?topic=7.msg40#msg40 / queryless index.php/topic,7.20.html
 _TOPIC_QUERY = re.compile(r"(?<=[?&;])topic=(\d+)(?:\.(\w+))?")
@@ -123,18 +123,8 @@ class SMFEngine(Engine):
     def parse_listing(self, body: bytes, ctx: ParseContext) -> ListingPage:
         """Parse the message index: one `div.windowbg` per topic in div#topic_container."""
         doc = load_document(body, ctx)
-        rows = self._listing_rows(doc)
-        if not rows:
-            self.raise_forum_message(doc, ctx)
-            raise LayoutChanged(ctx.url, f"{self.key}: topic list not found")
-        page, page_count = self._pages(doc)
-        links = Links(ctx.url)
-        return ListingPage(
-            url=self._board_root(ctx.url),
-            page=page,
-            page_count=page_count,
-            threads=tuple(self._listing_row(row, links, ctx) for row in rows),
-        )
+        return listing_page(self, doc, ctx, self._listing_rows(doc), self._listing_row,
+                            url=self._board_root(ctx.url), pages=self._pages(doc))
 
     def _listing_row(self, row: Element, links: Links, ctx: ParseContext) -> ListingItem:
         """Read subject link, "Replies: 24 / Views: 1,237", starter and last post time."""

@@ -13,13 +13,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
-from ..errors import LayoutChanged, ParseError
+from ..errors import ParseError
 from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
 from .base import (
     CAPABILITIES, Element, Engine, Links, Page, XPath, first, first_int, load_document, node_text,
     strip_query,
 )
-from .html_tools import cited_author, drop_all, make_post, retag, split_post
+from .html_tools import cited_author, drop_all, listing_page, make_post, retag, split_post
 
 # vBulletin 4 "friendly" addresses: showthread.php?123-title/page2 (query), or
 # showthread.php/123-title/page2 and /threads/123-title/page2 (path).
@@ -217,18 +217,8 @@ class VBulletinEngine(Engine):
         """Parse forumdisplay.php of either generation."""
         doc = load_document(body, ctx)
         rows4, rows3 = self._rows4(doc), self._rows3(doc)
-        if not rows4 and not rows3:
-            self.raise_forum_message(doc, ctx)
-            raise LayoutChanged(ctx.url, f"{self.key}: thread list not found")
-        page, page_count = self._pages(doc)
-        links = self._links(doc, ctx)
-        read = self._listing_row4 if rows4 else self._listing_row3
-        return ListingPage(
-            url=self._listing_root(ctx.url),
-            page=page,
-            page_count=page_count,
-            threads=tuple(read(row, links, ctx) for row in rows4 or rows3),
-        )
+        return listing_page(self, doc, ctx, rows4 or rows3, self._listing_row4 if rows4 else self._listing_row3,
+                            url=self._listing_root(ctx.url), pages=self._pages(doc), links=self._links(doc, ctx))
 
     def _listing_row3(self, row: Element, links: Links, ctx: ParseContext) -> ListingItem:
         """3.8 threadbit: title cell, last-post cell, then replies and views columns."""

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import LayoutChanged, ParseError
+from ..errors import ParseError
 from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
 from .base import (
     CAPABILITIES, Element, Engine, Find, Links, Page, XPath, first, load_document, node_text,
 )
 from .html_tools import (
-    drop_all, epoch, in_zone, make_post, page_count_from, short_number, split_post,
+    drop_all, epoch, in_zone, listing_page, make_post, page_count_from, short_number, split_post,
 )
 
 # Routes live in the path (/threads/slug.123/) or, without friendly URLs, in the query
@@ -128,18 +128,10 @@ class XenForoEngine(Engine):
     def parse_listing(self, body: bytes, ctx: ParseContext) -> ListingPage:
         """Parse forum_view: one `div.structItem--thread` per thread."""
         doc = load_document(body, ctx)
-        rows = self._listing_rows(doc)
-        if not rows and first(self._title, doc) is None:
-            self.raise_forum_message(doc, ctx)
-            raise LayoutChanged(ctx.url, f"{self.key}: thread list not found")
-        page, page_count = self._pages(doc)
-        links = Links(ctx.url)
-        return ListingPage(
-            url=self._listing_root(ctx.url),
-            page=page,
-            page_count=page_count,
-            threads=tuple(self._listing_row(row, links, ctx) for row in rows),
-        )
+        # A forum with no threads yet still has its title: empty, not a changed layout.
+        return listing_page(self, doc, ctx, self._listing_rows(doc), self._listing_row,
+                            url=self._listing_root(ctx.url), pages=self._pages(doc),
+                            empty_ok=first(self._title, doc) is not None)
 
     def _listing_row(self, row: Element, links: Links, ctx: ParseContext) -> ListingItem:
         """Read title, "Replies" and "Views" pairs (shortened: 1.2K), latest post time, starter."""
