@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -76,10 +78,10 @@ class MonthPeriod:
         """Return the first moment after the month (UTC)."""
         return self.day_starts[-1]
 
-    @property
-    def days(self) -> list[date]:
-        """Return the month's local dates."""
-        return [self.month + timedelta(days=i) for i in range(len(self.day_starts) - 1)]
+    @cached_property
+    def days(self) -> tuple[date, ...]:
+        """Return the month's local dates (the KPI code asks for them a hundred times a report)."""
+        return tuple(self.month + timedelta(days=i) for i in range(len(self.day_starts) - 1))
 
     def elapsed_fraction(self, now: datetime) -> float:
         """Return how much of the month has passed at `now`, from 0 to 1."""
@@ -93,7 +95,7 @@ class MonthPeriod:
         """Return the index of the local day holding `moment`, or None outside the month."""
         if not self.start <= moment < self.end:
             return None
-        return next(i for i in range(len(self.day_starts) - 1) if moment < self.day_starts[i + 1])
+        return bisect_right(self.day_starts, moment) - 1
 
     def days_elapsed(self, now: datetime) -> int:
         """Return how many of the month's days have begun at `now` (0 before it, all after it)."""
