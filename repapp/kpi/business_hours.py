@@ -68,11 +68,18 @@ class Schedule:
         """Tell whether weekends are off."""
         return self.weekdays == WORKING_DAYS
 
+    @cached_property
+    def _windows(self) -> dict[date, tuple[datetime, datetime] | None]:
+        """Windows already worked out, by day: a month's response times ask for the same days again and again."""
+        return {}
+
     def window(self, day: date) -> tuple[datetime, datetime] | None:
         """Return the UTC bounds of the day's window, or None when the day is off."""
-        if day.weekday() not in self.weekdays:
-            return None
-        return _local(day, self.opens_minute, self.zone), _local(day, self.closes_minute, self.zone)
+        windows = self._windows
+        if day not in windows:
+            windows[day] = None if day.weekday() not in self.weekdays else (
+                _local(day, self.opens_minute, self.zone), _local(day, self.closes_minute, self.zone))
+        return windows[day]
 
 
 def business_seconds(start: datetime, end: datetime, schedule: Schedule) -> float:
