@@ -54,12 +54,9 @@ def check_command(key: str, url: str, saved: Path | None) -> None:
     _line("forum", f"{definition.key} — {definition.name} (engine {definition.engine}, "
                    f"{definition.timezone}, dates in {definition.date_locale})")
     _line("page", f"{final_url} ({note}, {len(body) / 1024:.1f} KB)")
-    problems = list(getattr(engine, "problems", []))
-    _line("problems", "none" if not problems else "")
-    for problem in problems:
-        click.echo(f"  {problem}")
+    # Mistakes in the definition itself stopped _definition already, with file and line.
     inspect = getattr(engine, "inspect", None)
-    if inspect is not None and not problems:
+    if inspect is not None:
         _show_findings(inspect(body, ctx))
     try:
         page = engine.parse_thread(body, ctx)
@@ -68,8 +65,6 @@ def check_command(key: str, url: str, saved: Path | None) -> None:
         click.echo(f"  cannot read the page: {exc.reason}")
         raise click.exceptions.Exit(1) from None
     _show_result(page)
-    if problems:
-        raise click.exceptions.Exit(1)
 
 
 def _definition(key: str) -> ForumDefinition:

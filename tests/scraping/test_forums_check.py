@@ -66,7 +66,7 @@ def test_fetches_one_page_and_shows_every_selector(tmp_path, club):
     lines = result.output.splitlines()
     assert lines[0] == "forum           club — Клуб абонентів (engine generic, Europe/Kyiv, dates in uk)"
     assert lines[1].startswith(f"page            {club}/t/77?p=2 (HTTP 200, ")
-    assert "problems        none" in lines
+    assert lines[2] == "thread"  # the definition loaded cleanly: straight to what the selectors find
     assert "  views         .topic-stat .v                   1 match    '1 204' → 1204" in lines
     assert "  current_page  nav.pager .cur                   2 matches  '2' | '2' → 2" in lines
     assert "  post          section.thread > div.msg         5 matches  → 4 posts, 1 left out as deleted" in lines
