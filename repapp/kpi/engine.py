@@ -202,7 +202,7 @@ def compute_month(dbs: Session, client: Client, month: date, settings: KpiSettin
     _count_cases(dbs, client.id, period, threads, tally)
     _count_clicks(dbs, client.id, period, tally)
     has_manual = _add_manual_figures(dbs, client.id, period, tally)
-    growth = {key: _counter_growth(dbs, threads, period, column) for key, column in COUNTERS.items()}
+    growth = _counters_growth(dbs, threads, period, COUNTERS)
     response_rows = _response_rows(dbs, client.id, period)
     response, response_scopes, response_daily = _response_stats(response_rows, period, as_of, settings, threads)
     posting = _posting_compliance(dbs, client.id, period, as_of, settings, forums)
@@ -338,47 +338,53 @@ def _plain(value: Decimal | Number) -> Number:
     return int(number) if number.is_integer() else number
 
 
-def _counter_growth(dbs: Session, threads: dict[int, ThreadInfo], period: MonthPeriod,
-                    column: Any) -> dict[int, Growth]:
-    """Return each thread's growth of one counter in the month (two queries for all threads)."""
+def _counters_growth(dbs: Session, threads: dict[int, ThreadInfo], period: MonthPeriod,
+                     columns: dict[str, Any]) -> dict[str, dict[int, Growth]]:
+    """Return each thread's growth of every counter in the month (three queries for all of them)."""
     if not threads:
-        return {}
-    ids = list(threads)
+        return {key: {} for key in columns}
+    ids, keys = list(threads), list(columns)
     s = ThreadSnapshot
     inner = (
         select(s.thread_id.label("thread_id"), day_bucket(s.taken_at, period.day_starts).label("day"),
-               column.label("value"))
-        .where(s.thread_id.in_(ids), s.taken_at >= period.start, s.taken_at < period.end, column.is_not(None))
+               *[column.label(key) for key, column in columns.items()])
+        .where(s.thread_id.in_(ids), s.taken_at >= period.start, s.taken_at < period.end)
     ).subquery()
-    daily: dict[int, list[int | None]] = {t: [None] * len(period.days) for t in ids}
-    for thread_id, day, highest in dbs.execute(
-        select(inner.c.thread_id, inner.c.day, func.max(inner.c.value)).group_by(inner.c.thread_id, inner.c.day)
+    # max() skips NULLs: a day whose snapshots lack a counter stays None for it.
+    daily = {key: {t: [None] * len(period.days) for t in ids} for key in keys}
+    for thread_id, day, *highest in dbs.execute(
+        select(inner.c.thread_id, inner.c.day, *[func.max(inner.c[key]) for key in keys])
+        .group_by(inner.c.thread_id, inner.c.day)
     ):
-        daily[thread_id][day] = highest
+        for key, value in zip(keys, highest):
+            daily[key][thread_id][day] = value
 
-    def boundary(condition: Any, newest_first: bool) -> Any:
+    def boundary(column: Any, condition: Any, newest_first: bool) -> Any:
         order = (s.taken_at.desc(), s.id.desc()) if newest_first else (s.taken_at, s.id)
         return (select(s.id).where(s.thread_id == WatchedThread.id, column.is_not(None), condition)
                 .order_by(*order).limit(1).scalar_subquery())
 
     in_month = and_(s.taken_at >= period.start, s.taken_at < period.end)
+    edges = ((s.taken_at < period.start, True), (in_month, False), (in_month, True), (s.taken_at >= period.end, False))
     positions = dbs.execute(
-        select(WatchedThread.id,
-               boundary(s.taken_at < period.start, True), boundary(in_month, False),
-               boundary(in_month, True), boundary(s.taken_at >= period.end, False))
+        select(WatchedThread.id, *[boundary(column, condition, newest_first)
+                                   for column in columns.values() for condition, newest_first in edges])
         .where(WatchedThread.id.in_(ids))
     ).all()
     wanted = {snap for row in positions for snap in row[1:] if snap is not None}
     readings = {
-        snap_id: Reading(taken_at, value)
-        for snap_id, taken_at, value in dbs.execute(select(s.id, s.taken_at, column).where(s.id.in_(wanted)))
+        snap_id: dict(zip(keys, (Reading(taken_at, value) for value in values)))
+        for snap_id, taken_at, *values in dbs.execute(select(s.id, s.taken_at, *columns.values()).where(s.id.in_(wanted)))
     } if wanted else {}
-    result = {}
-    for thread_id, before, first, last, after in positions:
-        result[thread_id] = month_growth(
-            start=period.start, end=period.end, before=readings.get(before), first=readings.get(first),
-            last=readings.get(last), after=readings.get(after), daily_max=daily[thread_id],
-        )
+    result: dict[str, dict[int, Growth]] = {key: {} for key in keys}
+    for thread_id, *snaps in positions:
+        for index, key in enumerate(keys):
+            before, first, last, after = (readings[snap][key] if snap is not None else None
+                                          for snap in snaps[4 * index:4 * index + 4])
+            result[key][thread_id] = month_growth(
+                start=period.start, end=period.end, before=before, first=first, last=last, after=after,
+                daily_max=daily[key][thread_id],
+            )
     return result
 
 
