@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone, tzinfo
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import LayoutChanged
 from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
@@ -21,7 +22,7 @@ from .base import (
 
 __all__ = [
     "caption_name", "cited_author", "drop_all", "epoch", "in_zone", "listing_page", "make_page", "make_post",
-    "page_count_from", "retag", "short_number", "split_post", "texts",
+    "page_count_from", "path_root", "retag", "short_number", "split_post", "texts",
 ]
 
 
@@ -64,6 +65,15 @@ def listing_page(
     links = links or Links(ctx.url)
     return ListingPage(url=url, page=pages[0], page_count=pages[1],
                        threads=tuple(read_row(row, links, ctx) for row in rows))
+
+
+def path_root(pattern: re.Pattern[str], url: str) -> str:
+    """Return the `head` a route pattern finds in `url`, with a slash; else the URL without query or fragment."""
+    match = pattern.match(url)
+    if match is None:
+        parts = urlsplit(url)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    return match["head"] + "/"
 
 
 def make_post(body: BodyParts, **fields: Any) -> PostItem:

@@ -13,7 +13,9 @@ from urllib.parse import urlsplit, urlunsplit
 from ..errors import ParseError
 from ..items import ListingItem, ListingPage, ParseContext, PostItem, ThreadItem
 from .base import Element, Engine, Links, Page, XPath, first, first_int, load_document, node_text
-from .html_tools import drop_all, in_zone, listing_page, make_post, page_count_from, short_number, split_post
+from .html_tools import (
+    drop_all, in_zone, listing_page, make_post, page_count_from, path_root, short_number, split_post,
+)
 
 # /topic/123-slug/ (also index.php?/topic/123-slug/ without rewriting); the slug is optional.
 _TOPIC = re.compile(r"(?P<head>.*?/topic/(?P<id>\d+)(?:-[^/?#&]*)?)(?=[/?#&]|$)")
@@ -145,11 +147,7 @@ class InvisionEngine(Engine):
     @staticmethod
     def _listing_root(url: str) -> str:
         """Return /forum/2-name/ without page, query or fragment."""
-        match = _FORUM.match(url)
-        if match is None:
-            parts = urlsplit(url)
-            return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-        return match["head"] + "/"
+        return path_root(_FORUM, url)
 
     # -- URLs --
 

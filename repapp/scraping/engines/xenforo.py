@@ -13,7 +13,7 @@ from .base import (
     CAPABILITIES, Element, Engine, Find, Links, Page, XPath, first, load_document, node_text,
 )
 from .html_tools import (
-    drop_all, epoch, in_zone, listing_page, make_post, page_count_from, short_number, split_post,
+    drop_all, epoch, in_zone, listing_page, make_post, page_count_from, path_root, short_number, split_post,
 )
 
 # Routes live in the path (/threads/slug.123/) or, without friendly URLs, in the query
@@ -159,11 +159,7 @@ class XenForoEngine(Engine):
     @staticmethod
     def _listing_root(url: str) -> str:
         """Return /forums/slug.5/ without page, query or fragment."""
-        match = _FORUM.match(url)
-        if match is None:
-            parts = urlsplit(url)
-            return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-        return match["head"] + "/"
+        return path_root(_FORUM, url)
 
     # -- URLs --
 
