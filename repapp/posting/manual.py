@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..forums.definitions import ForumDefinition
 from ..models import PostMethod, Reply, ReplyState, User, utcnow
+from ..scraping.engines import ENGINES
 from ..threads.operations import ThreadError, find_definition
 from .engines import POSTERS
 from .errors import PermalinkError, PostingStateError
@@ -50,9 +51,13 @@ def post_id_from_permalink(reply: Reply, permalink: str, definitions: Mapping[st
     if definition.key != reply.thread.forum.key:
         raise PermalinkError(f"the link is on {definition.name}, but the reply's thread is on another forum")
     poster = POSTERS.get(definition.engine)
-    if poster is None:
-        return ""  # an engine repapp cannot post with: the re-read matches the post by its text
-    post_id = poster(definition.encoding).post_id_from_url(url)
+    # An engine repapp cannot post with may still read a post's id from its link (Invision's
+    # ?do=findComment&comment=N); where none can, the re-read matches the post by its text.
+    read_id = poster(definition.encoding).post_id_from_url if poster is not None else getattr(
+        ENGINES.get(definition.engine), "post_id_from_url", None)
+    if read_id is None:
+        return ""
+    post_id = read_id(url)
     if post_id is None:
         raise PermalinkError("the link does not point at a post: copy the post's own link (its number or date)")
     return post_id

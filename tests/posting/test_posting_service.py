@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -238,6 +239,21 @@ def test_posted_by_hand_needs_a_permalink_of_the_threads_forum(app):
     assert actions(db.session, reply) == ["reply.post_by_hand", "reply.posted_manually"]
     with pytest.raises(PostingStateError):
         mark_posted_manually(db.session, reply, f"{DEAD_FORUM}post/78", None, definitions=definitions, now=NOW)
+
+
+def test_a_link_pasted_for_a_forum_repapp_cannot_post_to_names_its_post(app):
+    """Invision posts by hand: its findComment link gives the comment id; a link to no post is refused."""
+    thread = world(db.session, forum_key="kyiv")
+    reply = approved(db.session, thread, planned_at=NOW)
+    invision = dataclasses.replace(definition("kyiv"), engine="invision", capabilities=Capabilities(login=False,
+                                                                                                     post=False))
+    post_by_hand(db.session, reply)
+    with pytest.raises(PermalinkError, match="does not point at a post"):
+        mark_posted_manually(db.session, reply, f"{DEAD_FORUM}topic/2-service/", None,
+                             definitions={"kyiv": invision}, now=NOW)
+    mark_posted_manually(db.session, reply, f"{DEAD_FORUM}topic/2-service/?do=findComment&comment=9003", None,
+                         definitions={"kyiv": invision}, now=NOW)
+    assert reply.state == ReplyState.POSTED and reply.external_post_id == "9003"
 
 
 def test_a_reply_being_sent_cannot_be_reported_posted_by_hand(app):
