@@ -19,7 +19,7 @@ from flask.cli import with_appcontext
 from ..scraping.engines import get_engine
 from ..scraping.errors import ParseError
 from ..scraping.fetch_errors import FetchError
-from ..scraping.items import ParseContext, ThreadPage
+from ..scraping.items import ThreadPage
 from .definitions import ForumDefinition, ForumDefinitionInvalid
 from .registry import forum_definitions, make_fetcher
 
@@ -46,18 +46,12 @@ def check_command(key: str, url: str, saved: Path | None) -> None:
     _same_forum(definition, url)
     engine = get_engine(definition.engine, definition.engine_options)
     body, final_url, note = (saved.read_bytes(), url, f"saved page {saved}") if saved else _fetch(url)
-    ctx = ParseContext(
-        url=final_url, fetched_at=datetime.now(timezone.utc), timezone=definition.tzinfo,
-        date_locale=definition.date_locale,
-        options={**definition.engine_options, **({"encoding": definition.encoding} if definition.encoding else {})},
-    )
+    ctx = definition.parse_context(final_url, datetime.now(timezone.utc))
     _line("forum", f"{definition.key} — {definition.name} (engine {definition.engine}, "
                    f"{definition.timezone}, dates in {definition.date_locale})")
     _line("page", f"{final_url} ({note}, {len(body) / 1024:.1f} KB)")
     # Mistakes in the definition itself stopped _definition already, with file and line.
-    inspect = getattr(engine, "inspect", None)
-    if inspect is not None:
-        _show_findings(inspect(body, ctx))
+    _show_findings(engine.inspect(body, ctx))
     try:
         page = engine.parse_thread(body, ctx)
     except ParseError as exc:

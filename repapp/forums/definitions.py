@@ -23,6 +23,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarbool import ScalarBoolean
 from ..problems import FileProblems, Problem  # noqa: F401 - Problem stays importable from here
+from ..scraping.items import ParseContext
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,12 @@ class ForumDefinition:
     def tzinfo(self) -> ZoneInfo:
         """Return the forum's time zone, used to read the dates it shows."""
         return ZoneInfo(self.timezone)
+
+    def parse_context(self, url: str, fetched_at: datetime) -> ParseContext:
+        """Return what an engine needs to read a page of this forum, the encoding override included."""
+        options = {**self.engine_options, "encoding": self.encoding} if self.encoding else dict(self.engine_options)
+        return ParseContext(url=url, fetched_at=fetched_at, timezone=self.tzinfo, date_locale=self.date_locale,
+                            options=options)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the definition as plain JSON-compatible values."""
@@ -385,8 +392,7 @@ def _engine_option_problems(definition: ForumDefinition, root: CommentedMap,
                             known_engines: Collection[str] | None, problems: list[Problem]) -> bool:
     """Let the engine check the merged engine_options (given engine classes); report with lines."""
     engine = known_engines.get(definition.engine) if isinstance(known_engines, Mapping) else None
-    check = getattr(engine, "option_problems", None)
-    found = check(definition.engine_options) if check is not None else []
+    found = engine.option_problems(definition.engine_options) if engine is not None else []
     for path, message in found:
         loc = ("engine_options", *path)
         problems.append(Problem(definition.source, _line_of(root, loc), ".".join(loc), message))

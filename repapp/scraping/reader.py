@@ -15,7 +15,7 @@ from .engines import get_engine
 from .errors import LayoutChanged, ParseError
 from .fetch import Fetcher
 from .fetch_errors import FetchError
-from .items import ParseContext, ThreadItem
+from .items import ThreadItem
 from .pipeline import PageChanges, alert_own_post_changes, mark_missing_after_full_read, snapshot, store_page
 
 log = logging.getLogger(__name__)
@@ -77,12 +77,7 @@ def read_thread(
             result.not_modified = True
             break
         fetched_at = now or utcnow()
-        ctx = ParseContext(
-            url=fetched.final_url, fetched_at=fetched_at, timezone=definition.tzinfo,
-            date_locale=definition.date_locale,
-            options={**definition.engine_options, "encoding": definition.encoding} if definition.encoding
-            else dict(definition.engine_options),
-        )
+        ctx = definition.parse_context(fetched.final_url, fetched_at)
         # Bodies are sanitized by the pipeline, only for the new and edited posts it stores.
         page = engine.parse_thread(fetched.body, ctx, defer_html=True)
         if not page.posts:
@@ -140,9 +135,7 @@ def _with_listing_stats(engine, fetcher: Fetcher, definition: ForumDefinition, t
     while page_number <= min(page_count, LISTING_PAGES_SEARCHED):
         fetched = fetcher.get(engine.listing_page_url(item.forum_url, page_number), session=session)
         result.requests += 1
-        ctx = ParseContext(url=fetched.final_url, fetched_at=utcnow(), timezone=definition.tzinfo,
-                           date_locale=definition.date_locale, options=dict(definition.engine_options))
-        listing = engine.parse_listing(fetched.body, ctx)
+        listing = engine.parse_listing(fetched.body, definition.parse_context(fetched.final_url, utcnow()))
         for row in listing.threads:
             if engine.canonical_thread_url(row.url) == thread.url:
                 posts = row.post_count if row.post_count is not None else (

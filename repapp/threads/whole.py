@@ -9,7 +9,6 @@ from ..forums.definitions import ForumDefinition
 from ..models import utcnow
 from ..scraping.engines import get_engine
 from ..scraping.fetch import Fetcher
-from ..scraping.items import ParseContext
 
 
 def read_whole_thread(
@@ -28,8 +27,7 @@ def read_whole_thread(
         page_number, page_count = 1, 1
         while page_number <= page_count:
             fetched = fetcher.get(engine.page_url(thread_url, page_number))
-            ctx = ParseContext(url=fetched.final_url, fetched_at=utcnow(), timezone=definition.tzinfo,
-                               date_locale=definition.date_locale, options=dict(definition.engine_options))
+            ctx = definition.parse_context(fetched.final_url, utcnow())
             page_data = thread_page_to_json(engine.parse_thread(fetched.body, ctx))
             thread = page_data["thread"] if not thread else {**thread, "views": page_data["thread"]["views"],
                                                              "post_count": page_data["thread"]["post_count"]}

@@ -1,4 +1,4 @@
-"""Discourse topic JSON against a hand-written `/t/<id>.json?page=2` answer (pages/discourse/README.md)."""
+"""Discourse topic JSON against a hand-written `/t/<id>.json?page=2` answer (pages/README.md)."""
 
 from __future__ import annotations
 

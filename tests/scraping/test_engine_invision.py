@@ -1,4 +1,4 @@
-"""Invision Community 4.x against hand-written pages that follow its templates (pages/invision/README.md)."""
+"""Invision Community 4.x against hand-written pages that follow its templates (pages/README.md)."""
 
 from __future__ import annotations
 

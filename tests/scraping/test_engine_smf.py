@@ -1,4 +1,4 @@
-"""SMF 2.1 against hand-written pages that follow its Curve2 templates (pages/smf/README.md)."""
+"""SMF 2.1 against hand-written pages that follow its Curve2 templates (pages/README.md)."""
 
 from __future__ import annotations
 

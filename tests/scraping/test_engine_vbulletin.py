@@ -1,14 +1,16 @@
-"""vBulletin 3.8 (windows-1251, Russian) and 4.x (English) against hand-written pages (pages/vbulletin/README.md)."""
+"""vBulletin 3.8 (windows-1251, Russian) and 4.x (English) against hand-written pages (pages/README.md)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from engine_pages import make_ctx, page_bytes  # noqa: F401 - fixtures
-from repapp.scraping.engines import get_engine
+from repapp.forums.definitions import load_forum_definitions
+from repapp.scraping.engines import ENGINES, get_engine
 from repapp.scraping.errors import ParseError
 from repapp.scraping.items import Quote
 
@@ -161,3 +163,14 @@ def test_no_permission_page_is_a_parse_error(engine, make_ctx):
             'этой страницы.</div></div></div></body></html>').encode("cp1251")
     with pytest.raises(ParseError, match="нет прав"):
         engine.parse_thread(body, make_ctx(VB3_THREAD, encoding="windows-1251"))
+
+
+def test_a_listing_without_charset_reads_with_the_definitions_encoding(engine, page_bytes):
+    """pc-master says windows-1251 because proxies drop the charset: listings (counters) honour it too."""
+    forums = Path(__file__).resolve().parents[2] / "forums"
+    pc_master = load_forum_definitions(forums, known_engines=ENGINES)["pc-master"]
+    body = page_bytes("vbulletin/forum-listing-cp1251.html").replace(b"; charset=windows-1251", b"")
+    ctx = pc_master.parse_context(f"{VB3}/forumdisplay.php?f=7", datetime(2026, 11, 22, 13, 30, tzinfo=MOSCOW))
+    assert ctx.options["encoding"] == "windows-1251" and ctx.timezone == MOSCOW and ctx.date_locale == "ru"
+    row = engine.parse_listing(body, ctx).threads[0]
+    assert row.title == "Роутер перезагружается после обновления прошивки"

@@ -1,4 +1,4 @@
-"""XenForo 2.x parser against hand-written pages that follow its templates (see pages/xenforo/README.md)."""
+"""XenForo 2.x parser against hand-written pages that follow its templates (see pages/README.md)."""
 
 from __future__ import annotations
 

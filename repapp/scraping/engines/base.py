@@ -538,6 +538,10 @@ class Engine:
         """
         return []
 
+    def inspect(self, body: bytes, ctx: ParseContext) -> list[Any]:
+        """Say what each configured selector finds on a page (`repapp forums check`); none here."""
+        return []
+
     def option(self, ctx: ParseContext | None, name: str, default: Any = None) -> Any:
         """Read an engine option, the parse context's value winning over the engine's."""
         if ctx is not None and name in ctx.options:
